@@ -1,0 +1,163 @@
+/*
+** catalog.c: the orm_* tables that hold what sqlorm defines, inside the database file.
+**
+** Usage (from the feature files; users only read these tables):
+**
+**   rc = sqlormCatalogEnsure(db, &zErr);   -- before the first definition is written
+**   rc = sqlormCatalogFormat(db, &iFormat); -- 0 when the database has no catalog
+**
+**   SELECT * FROM orm_meta;          -- key 'format': the catalog format number
+**   SELECT * FROM orm_models;        -- name, tbl, options (JSON), origin ('automap'|'user')
+**   SELECT * FROM orm_relationships; -- model, name, target, direction, columns, options
+**   SELECT * FROM orm_hybrids;       -- model, name, expression, kind, params, options
+**   SELECT * FROM orm_revisions;     -- the migration graph: every known revision
+**   SELECT * FROM orm_journal;       -- the revisions applied, with the text that ran
+**
+** How it works: the catalog is created on first use, never at load, so that loading the
+** extension changes nothing (and works on read-only files). Its format number lives in
+** orm_meta; azStep[i] takes a catalog from format i to i+1, so a later sqlorm upgrades an
+** older catalog in place, inside the caller's savepoint. A catalog newer than this build
+** understands is refused at load rather than misread.
+*/
+#include "sqlorm.h"
+#include <string.h>
+
+/* azStep[i] takes the catalog from format i to format i+1. Plain tables (no STRICT, no
+** foreign keys) so that every SQLite host can open the file and automap ignores them. */
+static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
+  /* 0 -> 1 */
+  "CREATE TABLE main.orm_meta("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value"
+  ");"
+  "CREATE TABLE main.orm_models("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  tbl TEXT NOT NULL,"
+  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user'))"
+  ");"
+  "CREATE TABLE main.orm_relationships("
+  "  model TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  target TEXT NOT NULL,"
+  "  direction TEXT NOT NULL CHECK (direction IN"
+  "    ('many-to-one','one-to-many','one-to-one','many-to-many')),"
+  "  local_columns TEXT NOT NULL CHECK (json_valid(local_columns)),"
+  "  remote_columns TEXT NOT NULL CHECK (json_valid(remote_columns)),"
+  "  secondary TEXT,"
+  "  secondary_local TEXT CHECK (secondary_local IS NULL OR json_valid(secondary_local)),"
+  "  secondary_remote TEXT CHECK (secondary_remote IS NULL OR json_valid(secondary_remote)),"
+  "  uselist INTEGER NOT NULL DEFAULT 1 CHECK (uselist IN (0,1)),"
+  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user')),"
+  "  PRIMARY KEY (model, name)"
+  ");"
+  "CREATE TABLE main.orm_hybrids("
+  "  model TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  expression TEXT NOT NULL,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('column','property','method')),"
+  "  params TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(params)),"
+  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  PRIMARY KEY (model, name)"
+  ");"
+  "CREATE TABLE main.orm_revisions("
+  "  revision TEXT PRIMARY KEY NOT NULL,"
+  "  down_revisions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(down_revisions)),"
+  "  branch_labels TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(branch_labels)),"
+  "  depends_on TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(depends_on)),"
+  "  description TEXT,"
+  "  upgrade_sql TEXT NOT NULL,"
+  "  downgrade_sql TEXT,"
+  "  checksum TEXT NOT NULL,"
+  "  source TEXT"
+  ");"
+  "CREATE TABLE main.orm_journal("
+  "  revision TEXT PRIMARY KEY NOT NULL,"
+  "  applied_at TEXT NOT NULL,"
+  "  duration_ms REAL,"
+  "  checksum TEXT NOT NULL,"
+  "  upgrade_sql TEXT NOT NULL,"
+  "  downgrade_sql TEXT"
+  ");"
+  "INSERT INTO main.orm_meta(key, value) VALUES ('format', 1);",
+};
+
+/* Reads the catalog format of the main database into *pFormat: 0 when there is no catalog.
+** Reads only, so it is safe at load time and on read-only files. */
+int sqlormCatalogFormat(sqlite3 *db, int *pFormat){
+  sqlite3_stmt *pStmt = 0;
+  int bExists = 0;
+  int rc;
+  *pFormat = 0;
+  rc = sqlormTableExists(db, "main", "orm_meta", &bExists);
+  if( rc!=SQLITE_OK || !bExists ) return rc;
+  rc = sqlite3_prepare_v2(db,
+      "SELECT value, typeof(value) FROM main.orm_meta WHERE key='format'", -1, &pStmt, 0);
+  if( rc!=SQLITE_OK ) return rc;
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    int iFormat = sqlite3_column_int(pStmt, 0);
+    /* A format that is not a positive integer is damage, not a version to guess about. */
+    rc = (zType && strcmp(zType, "integer")==0 && iFormat>0) ? SQLITE_OK : SQLITE_CORRUPT;
+    if( rc==SQLITE_OK ) *pFormat = iFormat;
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_CORRUPT;          /* orm_meta without its format row */
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Reads the format and refuses a catalog this build cannot read: damaged, unreadable,
+** or written by a newer sqlorm. On error *pzErr holds the message. */
+static int catalogCheck(sqlite3 *db, int *piFormat, char **pzErr){
+  int rc = sqlormCatalogFormat(db, piFormat);
+  *pzErr = 0;
+  if( rc==SQLITE_CORRUPT ){
+    *pzErr = sqlite3_mprintf("sqlorm: orm_meta has no valid 'format' row; "
+                             "the catalog is damaged and is left as it is");
+  }else if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("sqlorm: cannot read the catalog: %s", sqlite3_errmsg(db));
+  }else if( *piFormat>SQLORM_CATALOG_FORMAT ){
+    *pzErr = sqlite3_mprintf("sqlorm %s understands catalog format %d, but this database "
+        "has format %d: use a newer sqlorm", SQLORM_VERSION, SQLORM_CATALOG_FORMAT, *piFormat);
+    rc = SQLITE_ERROR;
+  }
+  if( rc!=SQLITE_OK && *pzErr==0 ) rc = SQLITE_NOMEM;
+  return rc;
+}
+
+/* Creates the catalog, or upgrades an older one, so that it has SQLORM_CATALOG_FORMAT.
+** All or nothing: the steps run in one savepoint. */
+int sqlormCatalogEnsure(sqlite3 *db, char **pzErr){
+  int iFormat = 0;
+  int rc = catalogCheck(db, &iFormat, pzErr);
+  if( rc!=SQLITE_OK || iFormat==SQLORM_CATALOG_FORMAT ) return rc;
+  rc = sqlormExec(db, pzErr, "SAVEPOINT sqlorm_catalog");
+  if( rc!=SQLITE_OK ) return rc;
+  while( rc==SQLITE_OK && iFormat<SQLORM_CATALOG_FORMAT ){
+    rc = sqlormExec(db, pzErr, "%s", azStep[iFormat]);
+    iFormat++;
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, pzErr,
+        "UPDATE main.orm_meta SET value=%d WHERE key='format'; RELEASE sqlorm_catalog",
+        iFormat);
+  }
+  if( rc!=SQLITE_OK ){
+    char *zMsg = sqlite3_mprintf("sqlorm: cannot create or upgrade the catalog: %s",
+                                 *pzErr ? *pzErr : sqlite3_errstr(rc));
+    sqlite3_free(*pzErr);
+    *pzErr = zMsg;
+    sqlite3_exec(db, "ROLLBACK TO sqlorm_catalog; RELEASE sqlorm_catalog", 0, 0, 0);
+  }
+  return rc;
+}
+
+/* Called at load: checks that the catalog (if any) is one this build can read. Loading
+** writes nothing; an older catalog is upgraded by the first definition that needs it. */
+int sqlormCatalogRestore(sqlite3 *db, char **pzErr){
+  int iFormat = 0;
+  return catalogCheck(db, &iFormat, pzErr);
+}
