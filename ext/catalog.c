@@ -84,7 +84,9 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
 };
 
 /* Reads the catalog format of the main database into *pFormat: 0 when there is no catalog.
-** Reads only, so it is safe at load time and on read-only files. */
+** SQLITE_MISMATCH: main.orm_meta exists but lacks the catalog's columns (a table of the
+** user's own); SQLITE_CORRUPT: it has them but no valid format row. Reads only, so it is
+** safe at load time and on read-only files. */
 int sqlormCatalogFormat(sqlite3 *db, int *pFormat){
   sqlite3_stmt *pStmt = 0;
   int bExists = 0;
@@ -94,6 +96,7 @@ int sqlormCatalogFormat(sqlite3 *db, int *pFormat){
   if( rc!=SQLITE_OK || !bExists ) return rc;
   rc = sqlite3_prepare_v2(db,
       "SELECT value, typeof(value) FROM main.orm_meta WHERE key='format'", -1, &pStmt, 0);
+  if( rc==SQLITE_ERROR ) return SQLITE_MISMATCH;   /* a table of the user's own */
   if( rc!=SQLITE_OK ) return rc;
   rc = sqlite3_step(pStmt);
   if( rc==SQLITE_ROW ){
@@ -114,7 +117,10 @@ int sqlormCatalogFormat(sqlite3 *db, int *pFormat){
 static int catalogCheck(sqlite3 *db, int *piFormat, char **pzErr){
   int rc = sqlormCatalogFormat(db, piFormat);
   *pzErr = 0;
-  if( rc==SQLITE_CORRUPT ){
+  if( rc==SQLITE_MISMATCH ){
+    *pzErr = sqlite3_mprintf("sqlorm: main.orm_meta is a table of your own, not sqlorm's "
+        "catalog (it has no key and value columns): rename it to use sqlorm's definitions");
+  }else if( rc==SQLITE_CORRUPT ){
     *pzErr = sqlite3_mprintf("sqlorm: orm_meta has no valid 'format' row; "
                              "the catalog is damaged and is left as it is");
   }else if( rc!=SQLITE_OK ){
@@ -156,8 +162,16 @@ int sqlormCatalogEnsure(sqlite3 *db, char **pzErr){
 }
 
 /* Called at load: checks that the catalog (if any) is one this build can read. Loading
-** writes nothing; an older catalog is upgraded by the first definition that needs it. */
+** writes nothing; an older catalog is upgraded by the first definition that needs it. A
+** table of the user's own named orm_meta does not stop the load: only a definition, which
+** would need the catalog, reports it. */
 int sqlormCatalogRestore(sqlite3 *db, char **pzErr){
   int iFormat = 0;
-  return catalogCheck(db, &iFormat, pzErr);
+  int rc = catalogCheck(db, &iFormat, pzErr);
+  if( rc==SQLITE_MISMATCH ){
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    rc = SQLITE_OK;
+  }
+  return rc;
 }

@@ -31,7 +31,7 @@ static void ormVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* orm_debug(): what this build is and what it sees, as a JSON object:
 ** {"version", "sqlite" (running), "sqlite_compiled", "backends": {name: client library},
-**  "catalog": format number or null}. */
+**  "catalog": format number, null when there is none, or "unreadable: why"}. */
 static void ormDebugFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   sqlite3_str *pOut = sqlite3_str_new(db);
@@ -51,8 +51,11 @@ static void ormDebugFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 #endif
   if( rc==SQLITE_OK && iFormat>0 ){
     sqlite3_str_appendf(pOut, "},\"catalog\":%d}", iFormat);
-  }else{
+  }else if( rc==SQLITE_OK || rc==SQLITE_MISMATCH ){
     sqlite3_str_appendf(pOut, "},\"catalog\":null}");
+  }else{
+    sqlite3_str_appendf(pOut, "},\"catalog\":\"unreadable: %s\"}",
+                        rc==SQLITE_CORRUPT ? "no valid format row" : sqlite3_errstr(rc));
   }
   rc = sqlite3_str_errcode(pOut);
   if( rc==SQLITE_OK ){

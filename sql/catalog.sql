@@ -26,3 +26,17 @@ SELECT orm_debug() ->> '$.catalog' AS catalog;
 .reopen-readonly
 SELECT orm_debug() ->> '$.catalog' AS catalog;
 INSERT INTO orm_meta VALUES ('x', 1);
+
+-- Damaged after the load: orm_debug() says the catalog is unreadable, not absent.
+.reopen
+DELETE FROM orm_meta;
+SELECT orm_debug() ->> '$.catalog' AS catalog;
+
+-- A table of your own named orm_meta (without sqlorm's columns) does not stop the load;
+-- it is not taken for a catalog.
+DROP TABLE orm_meta;
+CREATE TABLE orm_meta(k, v);
+INSERT INTO orm_meta VALUES ('mine', 1);
+.reopen
+SELECT orm_debug() ->> '$.catalog' AS catalog, orm_version() AS version;
+SELECT * FROM orm_meta;

@@ -128,6 +128,22 @@ static void test_damaged_catalog_is_refused(void **state){
   }
 }
 
+/* A user table named orm_meta is not a catalog: creation names the clash and keeps it. */
+static void test_foreign_orm_meta(void **state){
+  TestDb *t = *state;
+  char *zErr = 0;
+  int iFormat = -1;
+  testExec(t->db, "CREATE TABLE orm_meta(k, v); INSERT INTO orm_meta VALUES ('mine', 1)");
+  assert_int_equal(sqlormCatalogFormat(t->db, &iFormat), SQLITE_MISMATCH);
+  assert_int_equal(sqlormCatalogRestore(t->db, &zErr), SQLITE_OK);
+  assert_null(zErr);
+  assert_int_equal(sqlormCatalogEnsure(t->db, &zErr), SQLITE_MISMATCH);
+  assert_non_null(strstr(zErr, "main.orm_meta is a table of your own"));
+  sqlite3_free(zErr);
+  assert_int_equal(nCatalogTables(t->db), 1);
+  testAssertText(t->db, "SELECT k FROM orm_meta", "mine");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_no_catalog_is_format_0, testSetup, testTeardown),
@@ -138,6 +154,7 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_ensure_on_readonly_database, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_newer_catalog_is_refused, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_damaged_catalog_is_refused, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_foreign_orm_meta, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("catalog", aTest, 0, 0);
 }
