@@ -8,7 +8,7 @@
 **
 **   SELECT * FROM orm_meta;          -- key 'format': the catalog format number
 **   SELECT * FROM orm_models;        -- name, tbl, options (JSON), origin ('automap'|'user')
-**   SELECT * FROM orm_relationships; -- model, name, target, direction, columns, options
+**   SELECT * FROM orm_relationships; -- model, name, target, direction, columns, cascade...
 **   SELECT * FROM orm_hybrids;       -- model, name, expression, kind, params, options
 **   SELECT * FROM orm_revisions;     -- the migration graph: every known revision
 **   SELECT * FROM orm_journal;       -- the revisions applied, with the text that ran
@@ -42,12 +42,14 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "  target TEXT NOT NULL,"
   "  direction TEXT NOT NULL CHECK (direction IN"
   "    ('many-to-one','one-to-many','one-to-one','many-to-many')),"
+  "  fk_side TEXT NOT NULL CHECK (fk_side IN ('local','remote','secondary')),"
   "  local_columns TEXT NOT NULL CHECK (json_valid(local_columns)),"
   "  remote_columns TEXT NOT NULL CHECK (json_valid(remote_columns)),"
   "  secondary TEXT,"
   "  secondary_local TEXT CHECK (secondary_local IS NULL OR json_valid(secondary_local)),"
   "  secondary_remote TEXT CHECK (secondary_remote IS NULL OR json_valid(secondary_remote)),"
   "  uselist INTEGER NOT NULL DEFAULT 1 CHECK (uselist IN (0,1)),"
+  "  cascade TEXT NOT NULL DEFAULT '',"
   "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
   "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user')),"
   "  PRIMARY KEY (model, name)"

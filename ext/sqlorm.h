@@ -21,12 +21,131 @@ SQLITE_EXTENSION_INIT3
 /* The catalog format this build writes and understands (stored in orm_meta). */
 #define SQLORM_CATALOG_FORMAT 1
 
+/* A list of names (columns, mostly), owned by the list. */
+typedef struct OrmNames OrmNames;
+struct OrmNames {
+  int n;
+  char **az;
+};
+
+/* A FOREIGN KEY of a table, with `REFERENCES t` resolved to t's key. */
+typedef struct OrmFk OrmFk;
+struct OrmFk {
+  char *zTo;              /* the parent table, as the schema spells it */
+  OrmNames from;          /* columns of this table */
+  OrmNames to;            /* the parent's columns they reference */
+  char *zOnDelete;        /* "CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "SET DEFAULT" */
+  int bNotNull;           /* every `from` column is NOT NULL */
+  int bDangling;          /* the parent table does not exist */
+};
+
+/* What sqlorm needs to know of a table. */
+typedef struct OrmTable OrmTable;
+struct OrmTable {
+  char *zName;            /* as the schema spells it */
+  OrmNames cols;          /* visible columns, generated ones included */
+  unsigned char *aNotNull;/* per column of cols */
+  OrmNames key;           /* PRIMARY KEY columns in key order, or the rowid's name */
+  int bRowidKey;          /* the key addresses the b-tree: a rowid table's single key */
+  int bImplicitRowid;     /* no declared key: key is "rowid" (or _rowid_, oid) */
+  int bWithoutRowid;
+  int nUnique;            /* UNIQUE sets (not partial, no expressions) */
+  OrmNames *aUnique;
+  int nFk;
+  OrmFk *aFk;
+};
+
+/* A relationship, as the catalog defines it and the live schema keys it. */
+#define ORM_M2O 1         /* the model's table holds the referencing columns (local) */
+#define ORM_O2M 2         /* the target's table holds them (remote) */
+#define ORM_M2M 3         /* a secondary (association) table holds both sides */
+
+#define ORM_CASCADE_DELETE 0x01
+#define ORM_CASCADE_ORPHAN 0x02
+
+typedef struct OrmRel OrmRel;
+struct OrmRel {
+  char *zModel;           /* the model the relationship belongs to */
+  char *zName;
+  char *zTable;           /* the model's table */
+  char *zTarget;          /* the target model */
+  char *zTargetTable;     /* its table */
+  int eDir;               /* ORM_M2O, ORM_O2M or ORM_M2M */
+  int bUselist;           /* 0: a scalar (many-to-one, one-to-one) */
+  int bOneToOne;          /* the referencing columns are unique: one-to-one */
+  OrmNames local;         /* columns of zTable ... */
+  OrmNames remote;        /* ... and of zTargetTable; paired unless many-to-many */
+  char *zSecondary;       /* many-to-many: the association table */
+  OrmNames secLocal;      /* its columns that match local */
+  OrmNames secRemote;     /* its columns that match remote */
+  OrmNames key;           /* zTable's key: what the traversal's source holds */
+  OrmNames targetKey;     /* zTargetTable's key */
+  char *zWhere;           /* read filter over the target, or NULL */
+  char *zOrderBy;         /* order of a collection, or NULL */
+  char *zBackPopulates;   /* the mirror relationship on the target, or NULL */
+  int mCascade;           /* ORM_CASCADE_* */
+  int bPassive;           /* passive_deletes: children are left to the database */
+  int iMaxDepth;          /* default max_depth of a recursive walk (1; 0 = unbounded) */
+  int bAutomap;           /* made by orm_automap() */
+};
+
+/* in relationship.c */
+int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **pp,
+                  char **pzErr);
+void sqlormRelFree(OrmRel *p);
+int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr);
+int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzErr);
+char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra);
+int sqlormRelIsSelf(const OrmRel *p);
+int sqlormModelTable(sqlite3 *db, const char *zModel, int bOrigin, char **pzTable,
+                     char **pzErr);
+int sqlormRelationshipRegister(sqlite3 *db);
+
+/* in automap.c */
+int sqlormAutomapRegister(sqlite3 *db);
+
+/* in loader.c */
+int sqlormJsonRegister(sqlite3 *db);
+
+/* in traverse.c (vtab/) */
+int sqlormTraverseRegister(sqlite3 *db);
+
 /* in catalog.c */
 int sqlormCatalogFormat(sqlite3 *db, int *pFormat);
 int sqlormCatalogEnsure(sqlite3 *db, char **pzErr);
 int sqlormCatalogRestore(sqlite3 *db, char **pzErr);
 
+/* in schema.c */
+int sqlormNamesAdd(OrmNames *p, const char *zName);
+void sqlormNamesClear(OrmNames *p);
+int sqlormNamesCopy(OrmNames *pTo, const OrmNames *pFrom);
+int sqlormNamesFind(const OrmNames *p, const char *zName);
+int sqlormNamesSameSet(const OrmNames *a, const OrmNames *b);
+int sqlormNamesEqual(const OrmNames *a, const OrmNames *b);
+void sqlormNamesJson(sqlite3_str *pStr, const OrmNames *p);
+void sqlormNamesSql(sqlite3_str *pStr, const char *zAlias, const OrmNames *p, const char *zSep);
+int sqlormNamesFromJson(sqlite3 *db, const char *zJson, OrmNames *p, char **pzErr);
+int sqlormTableName(sqlite3 *db, const char *zName, char **pzCanon);
+int sqlormTableLoad(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);
+int sqlormTableLoadShallow(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);
+void sqlormTableFree(OrmTable *p);
+int sqlormTableIsUnique(const OrmTable *p, const OrmNames *pCols);
+int sqlormTableCheckColumns(const OrmTable *p, const OrmNames *pCols, const char *zWhat,
+                            char **pzErr);
+
+/* in expr.c */
+int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const char *zWhat,
+                    char **pzErr);
+int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
+                       const char *zWhat, char **pzErr);
+
 /* in util.c */
+int sqlormSavepointBegin(sqlite3 *db, char **pzErr);
+int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr);
+int sqlormArgText(sqlite3_context *ctx, sqlite3_value **argv, int i, const char *zFunc,
+                  const char *zArg, const char **pz);
+void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr);
+void sqlormJsonString(sqlite3_str *pStr, const char *z, int n);
 int sqlormExec(sqlite3 *db, char **pzErr, const char *zFormat, ...);
 int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int *pExists);
 void sqlormResultErrorCode(sqlite3_context *ctx, int rc, char *zErr);

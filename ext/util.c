@@ -9,6 +9,7 @@
 */
 #include "sqlorm.h"
 #include <stdarg.h>
+#include <string.h>
 
 /* Runs one or more statements built from a printf-style format. On error *pzErr (if not
 ** NULL) receives a message from sqlite3_malloc that the caller frees. */
@@ -63,6 +64,95 @@ void sqlormResultErrorCode(sqlite3_context *ctx, int rc, char *zErr){
   }else{
     sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
     sqlite3_result_error_code(ctx, rc);
+  }
+  sqlite3_free(zErr);
+}
+
+/* Appends z (n bytes, or up to its NUL when n<0) as a JSON string, quotes included. */
+void sqlormJsonString(sqlite3_str *pStr, const char *z, int n){
+  static const char azHex[] = "0123456789abcdef";
+  int i, iStart = 0;
+  if( n<0 ) n = (int)strlen(z);
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    if( c>=0x20 && c!='"' && c!='\\' ) continue;
+    if( i>iStart ) sqlite3_str_append(pStr, z+iStart, i-iStart);
+    iStart = i+1;
+    switch( c ){
+      case '"':  sqlite3_str_append(pStr, "\\\"", 2); break;
+      case '\\': sqlite3_str_append(pStr, "\\\\", 2); break;
+      case '\n': sqlite3_str_append(pStr, "\\n", 2); break;
+      case '\r': sqlite3_str_append(pStr, "\\r", 2); break;
+      case '\t': sqlite3_str_append(pStr, "\\t", 2); break;
+      case '\b': sqlite3_str_append(pStr, "\\b", 2); break;
+      case '\f': sqlite3_str_append(pStr, "\\f", 2); break;
+      default: {
+        char zEsc[6] = { '\\', 'u', '0', '0', azHex[c>>4], azHex[c&0xf] };
+        sqlite3_str_append(pStr, zEsc, 6);
+      }
+    }
+  }
+  if( n>iStart ) sqlite3_str_append(pStr, z+iStart, n-iStart);
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+/* Opens the savepoint a definition runs in, creating or upgrading the catalog inside it.
+** Pair with sqlormSavepointEnd(), which releases it or rolls everything back. */
+int sqlormSavepointBegin(sqlite3 *db, char **pzErr){
+  int rc = sqlormExec(db, pzErr, "SAVEPOINT sqlorm_define");
+  if( rc==SQLITE_OK ){
+    rc = sqlormCatalogEnsure(db, pzErr);
+    if( rc!=SQLITE_OK ){
+      sqlite3_exec(db, "ROLLBACK TO sqlorm_define; RELEASE sqlorm_define", 0, 0, 0);
+    }
+  }else if( rc==SQLITE_LOCKED || rc==SQLITE_BUSY ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("the database is locked (%s)", sqlite3_errstr(rc));
+  }
+  return rc;
+}
+
+int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr){
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, pzErr, "RELEASE sqlorm_define");
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_exec(db, "ROLLBACK TO sqlorm_define; RELEASE sqlorm_define", 0, 0, 0);
+  }
+  return rc;
+}
+
+/* The text of argument i of SQL function zFunc, or an error naming the argument when it
+** is NULL or not text. */
+int sqlormArgText(sqlite3_context *ctx, sqlite3_value **argv, int i, const char *zFunc,
+                  const char *zArg, const char **pz){
+  int eType = sqlite3_value_type(argv[i]);
+  *pz = 0;
+  if( eType!=SQLITE_TEXT ){
+    char *zErr = sqlite3_mprintf("%s: %s must be text, not %s", zFunc, zArg,
+        eType==SQLITE_NULL ? "NULL" : eType==SQLITE_INTEGER ? "an integer" :
+        eType==SQLITE_FLOAT ? "a real" : "a blob");
+    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+    sqlite3_free(zErr);
+    return SQLITE_ERROR;
+  }
+  *pz = (const char*)sqlite3_value_text(argv[i]);
+  if( *pz==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* Reports a definition's failure as "zFunc: message" (frees zErr). */
+void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr){
+  if( rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    char *zMsg = sqlite3_mprintf("%s: %s", zFunc, zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_result_error(ctx, zMsg ? zMsg : "out of memory", -1);
+    sqlite3_free(zMsg);
   }
   sqlite3_free(zErr);
 }

@@ -33,7 +33,7 @@ static void test_ensure_creates_catalog(void **state){
   testAssertText(t->db, "SELECT value FROM orm_meta WHERE key='format'", "1");
   /* The catalog's own constraints hold: a bad direction is refused. */
   assert_int_not_equal(sqlite3_exec(t->db, "INSERT INTO orm_relationships(model,name,target,"
-      "direction,local_columns,remote_columns) VALUES('a','b','c','sideways','[]','[]')",
+      "direction,fk_side,local_columns,remote_columns) VALUES('a','b','c','sideways','local','[]','[]')",
       0, 0, 0), SQLITE_OK);
 }
 
