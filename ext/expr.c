@@ -139,6 +139,8 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
     }
     n2 = stripWord(zOrderBy+iStart, n, "ASC");
     if( n2==n ) n2 = stripWord(zOrderBy+iStart, n, "DESC");
+    while( n2>0 && (zOrderBy[iStart+n2-1]==' ' || zOrderBy[iStart+n2-1]=='\t'
+                    || zOrderBy[iStart+n2-1]=='\n') ) n2--;
     zTerm = sqlite3_mprintf("%.*s", n2, zOrderBy+iStart);
     if( zTerm==0 ) return SQLITE_NOMEM;
     rc = sqlormCheckExpr(db, zTerm, zFrom, zWhat, pzErr);

@@ -336,7 +336,16 @@ static char *relViewSql(const OrmRel *p){
   }else{
     sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\"", zT, zT);
   }
-  if( p->zWhere ) sqlite3_str_appendf(pStr, " WHERE (%s\n)", p->zWhere);
+  /* A child whose reference is NULL has no parent: it is not a pair of the relationship. */
+  if( !bJoinParent ){
+    for(i=0; i<pSrc->n; i++){
+      sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" IS NOT NULL", i ? " AND " : " WHERE ",
+                          zSrcAlias, pSrc->az[i]);
+    }
+  }
+  if( p->zWhere ){
+    sqlite3_str_appendf(pStr, " %s (%s\n)", bJoinParent ? "WHERE" : "AND", p->zWhere);
+  }
   sqlormNamesClear(&mapped);
   return sqlite3_str_finish(pStr);
 }

@@ -308,8 +308,12 @@ static int tableForeignKeys(sqlite3 *db, OrmTable *p, char **pzErr){
       rc = sqlormNamesAdd(&pFk->to, (const char*)sqlite3_column_text(pStmt, 3));
     }
     if( rc!=SQLITE_OK ) break;
+    /* A column of a declared primary key counts as NOT NULL (SQLite only lets a rowid
+    ** table's key hold NULL by an old quirk): an association row without one of its
+    ** parents is no row at all. */
     i = sqlormNamesFind(&p->cols, (const char*)sqlite3_column_text(pStmt, 2));
-    pFk->bNotNull = pFk->bNotNull && i>=0 && p->aNotNull[i];
+    pFk->bNotNull = pFk->bNotNull && i>=0
+        && (p->aNotNull[i] || sqlormNamesFind(&p->key, p->cols.az[i])>=0);
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pStmt);

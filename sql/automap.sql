@@ -1,0 +1,101 @@
+-- automap.sql: orm_automap(): a model per table, a relationship pair per FOREIGN KEY,
+-- named by fixed rules; re-running refreshes only what it made.
+
+-- The shop: one-to-many, many-to-one, an association table with a column of its own.
+CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE addresses(id INTEGER PRIMARY KEY, user_id INT NOT NULL REFERENCES users(id),
+                       email TEXT);
+CREATE TABLE groups(id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE user_group(user_id INT NOT NULL REFERENCES users ON DELETE CASCADE,
+                        group_id INT NOT NULL REFERENCES groups ON DELETE CASCADE,
+                        role TEXT, PRIMARY KEY (user_id, group_id));
+-- One-to-one (the FK is UNIQUE), an implicit parent key (REFERENCES users), SET NULL.
+CREATE TABLE profiles(id INTEGER PRIMARY KEY, user_id INT UNIQUE REFERENCES users
+                      ON DELETE SET NULL, bio TEXT);
+-- Two FKs to the same table: never a mismatched pair.
+CREATE TABLE messages(id INTEGER PRIMARY KEY, sender_id INT NOT NULL REFERENCES users,
+                      recipient_id INT REFERENCES users ON DELETE RESTRICT, body TEXT);
+-- A composite key and a composite FK to it.
+CREATE TABLE parts(maker TEXT, num INT, name TEXT, PRIMARY KEY (maker, num)) WITHOUT ROWID;
+CREATE TABLE part_notes(id INTEGER PRIMARY KEY, maker TEXT, num INT, note TEXT,
+                        FOREIGN KEY (maker, num) REFERENCES parts ON DELETE CASCADE);
+-- Not mapped: SQLite's own tables, virtual tables, views.
+CREATE TABLE counters(id INTEGER PRIMARY KEY AUTOINCREMENT, n INT);
+INSERT INTO counters(n) VALUES (1);
+CREATE VIRTUAL TABLE search USING fts5(body);
+CREATE VIEW v AS SELECT 1 AS one;
+
+INSERT INTO users VALUES (1, 'ann'), (2, 'bob');
+INSERT INTO addresses VALUES (1, 1, 'ann@home'), (2, 1, 'ann@work'), (3, 2, 'bob@home');
+INSERT INTO groups VALUES (1, 'admins'), (2, 'staff');
+INSERT INTO user_group VALUES (1, 1, 'owner'), (1, 2, 'member'), (2, 2, 'member');
+INSERT INTO profiles VALUES (1, 1, 'likes SQL');
+INSERT INTO messages VALUES (1, 1, 2, 'hi bob'), (2, 2, 1, 'hi ann');
+INSERT INTO parts VALUES ('acme', 1, 'bolt');
+INSERT INTO part_notes VALUES (1, 'acme', 1, 'strong');
+
+SELECT orm_automap() AS made;
+SELECT name, tbl, origin FROM orm_models ORDER BY name;
+SELECT model, name, target, direction, local_columns, remote_columns, secondary, uselist,
+       cascade, options ->> '$.back_populates' AS back, options ->> '$.passive_deletes' AS passive
+  FROM orm_relationships ORDER BY model, name;
+
+-- Every pair is walkable.
+SELECT source, email FROM users__addresses ORDER BY source, id;
+SELECT source, name FROM addresses__user ORDER BY source;
+SELECT source, name FROM users__groups ORDER BY source, id;
+SELECT source, name FROM groups__users ORDER BY source, id;
+SELECT source, role FROM users__user_group ORDER BY source, group_id;
+SELECT source, bio FROM users__profiles;
+SELECT source, body FROM users__messages_by_sender ORDER BY source;
+SELECT source, body FROM users__messages_by_recipient ORDER BY source;
+SELECT source, name FROM messages__recipient ORDER BY source;
+SELECT * FROM parts__part_notes;
+SELECT * FROM part_notes__parts;
+
+-- Running it again makes the same, and touches no declaration.
+SELECT orm_relationship('users', 'work_addresses', 'addresses',
+       '{"where":"email LIKE ''%work''"}') AS declared;
+SELECT orm_automap() AS made;
+SELECT count(*) AS relationships, sum(origin = 'user') AS declared FROM orm_relationships;
+
+-- After a schema change: a new table and FK appear, a dropped table's pairs go.
+CREATE TABLE orders(id INTEGER PRIMARY KEY, user_id INT REFERENCES users, total REAL);
+DROP TABLE part_notes;
+SELECT orm_automap() AS made;
+SELECT model, name FROM orm_relationships WHERE 'orders' IN (model, target)
+    OR 'part_notes' IN (model, target) ORDER BY 1, 2;
+SELECT name FROM orm_models WHERE name IN ('orders', 'part_notes');
+SELECT name FROM sqlite_schema WHERE name LIKE '%part_notes%';
+SELECT source, email FROM users__work_addresses;
+
+-- A declaration that covers an FK's direction (under another name) replaces automap's.
+SELECT orm_relationship('users', 'purchases', 'orders') AS declared;
+SELECT orm_automap() AS made;
+SELECT model, name, origin, options ->> '$.back_populates' AS back FROM orm_relationships
+ WHERE 'orders' IN (model, target) ORDER BY 1, 2;
+
+-- Two association tables between the same pair: named after the association table.
+CREATE TABLE group_admins(group_id INT REFERENCES groups, user_id INT REFERENCES users,
+                          PRIMARY KEY (group_id, user_id));
+INSERT INTO group_admins VALUES (1, 1);
+SELECT orm_automap() AS made;
+SELECT model, name, secondary, options ->> '$.back_populates' AS back
+  FROM orm_relationships WHERE direction = 'many-to-many' ORDER BY 1, 2;
+SELECT source, name FROM groups__users_by_group_admins;
+
+-- A name that collides with a column is an error naming both; nothing changes. Declaring
+-- that relationship under another name resolves it.
+CREATE TABLE tracks(id INTEGER PRIMARY KEY, user INT REFERENCES users, title TEXT);
+SELECT count(*) AS before FROM orm_relationships;
+SELECT orm_automap();
+SELECT count(*) AS after FROM orm_relationships;
+SELECT orm_relationship('tracks', 'owner', 'users', '{"local":"user"}') AS declared;
+SELECT orm_automap() AS made;
+SELECT model, name, origin FROM orm_relationships WHERE 'tracks' IN (model, target) ORDER BY 1, 2;
+
+-- The definitions are in the file: they survive close and reopen.
+.reopen
+SELECT count(*) AS relationships FROM orm_relationships;
+SELECT source, name FROM users__groups_by_user_group WHERE source = 1 ORDER BY id;
+SELECT orm_automap(1);
