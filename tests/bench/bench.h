@@ -60,11 +60,16 @@ static double benchSqlalchemy(const char *zWorkload, const char *zDb){
   return t;
 }
 
+/* For benchReport: the workload has no SQLAlchemy counterpart worth timing. */
+#define BENCH_NO_SQLALCHEMY (-2.0)
+
 static void benchReport(const char *zName, double tOrm, double tHand, double tAlchemy){
   printf("%-40s sqlorm %9.3f ms | hand-written %9.3f ms | ratio %5.2f", zName,
          tOrm*1e3, tHand*1e3, tOrm/tHand);
   if( tAlchemy>=0 ){
     printf(" | SQLAlchemy %9.3f ms | SQLAlchemy/sqlorm %6.1f", tAlchemy*1e3, tAlchemy/tOrm);
+  }else if( tAlchemy==BENCH_NO_SQLALCHEMY ){
+    printf(" | SQLAlchemy: -");
   }else{
     printf(" | SQLAlchemy: not installed");
   }
