@@ -11,3 +11,23 @@ SELECT key, value FROM json_each(orm_debug());
 SELECT u.first_name || ' ' || u.last_name AS name, count(a.id) AS addresses
   FROM users u LEFT JOIN addresses a ON a.user_id = u.id
  GROUP BY u.id ORDER BY u.id;
+
+-- Relationships: one call maps every FOREIGN KEY, both ways.
+SELECT orm_automap() AS relationships_made;
+SELECT model, name, target, direction, cascade FROM orm_relationships ORDER BY model, name;
+
+-- Walk a relationship by name instead of re-deriving the join.
+SELECT u.first_name, a.email_address
+  FROM users u JOIN users__addresses a ON a.source = u.id ORDER BY u.id, a.id;
+SELECT source AS user_id, name AS group_name, role FROM users__groups
+  JOIN user_group ON user_group.user_id = users__groups.source AND user_group.group_id = users__groups.id
+ WHERE source = 1;
+
+-- Cascades are triggers, held for every writer: deleting a user deletes its addresses and
+-- memberships and sets its orders' user_id to NULL.
+BEGIN;
+DELETE FROM users WHERE id = 1;
+SELECT (SELECT count(*) FROM addresses WHERE user_id = 1) AS addresses_left,
+       (SELECT count(*) FROM user_group WHERE user_id = 1) AS memberships_left,
+       (SELECT count(*) FROM orders WHERE user_id IS NULL) AS orders_without_user;
+ROLLBACK;
