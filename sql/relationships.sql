@@ -139,3 +139,13 @@ SELECT orm_drop('users');
 SELECT model, name FROM orm_relationships ORDER BY 1, 2;
 SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name;
 SELECT count(*) AS users, (SELECT count(*) FROM addresses) AS addresses FROM users;
+
+-- A traversal table whose target table was dropped: SQLite's error names the table;
+-- orm_drop still cleans up.
+CREATE TABLE pets(id INTEGER PRIMARY KEY, owner_id INT REFERENCES users, name TEXT);
+SELECT orm_relationship('users', 'pets', 'pets') AS made;
+DROP TABLE pets;
+SELECT * FROM users__pets;
+SELECT orm_relationship('users', 'pets2', 'pets');
+SELECT orm_drop('users', 'pets');
+SELECT count(*) AS left_over FROM sqlite_schema WHERE name LIKE '%pets%';
