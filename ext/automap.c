@@ -135,10 +135,12 @@ static int automapFk(Automap *a, OrmTable *pChild, const OrmFk *pFk){
   }
   sqlite3_free(zStem);
   if( rc==SQLITE_OK ){
-    rc = automapAdd(a, pM2O);
+    rc = automapAdd(a, pM2O);           /* takes pM2O, even when it fails */
     pM2O = 0;
-    if( rc==SQLITE_OK ) rc = automapAdd(a, pO2M);
-    pO2M = 0;
+    if( rc==SQLITE_OK ){
+      rc = automapAdd(a, pO2M);
+      pO2M = 0;
+    }
   }
   sqlormRelFree(pM2O);
   sqlormRelFree(pO2M);
@@ -236,35 +238,39 @@ static int automapDisambiguate(Automap *a){
   return SQLITE_OK;
 }
 
-/* The name of the declaration that already covers candidate p (sqlite3_malloc'd), or
-** NULL: one with the same name on the model, or one over the same columns the same way
-** without a read filter (a filtered one shows only some children). */
-static char *automapDeclared(sqlite3 *db, const OrmRel *p){
-  sqlite3_stmt *pStmt = 0;
-  char *zCover = 0;
-  if( sqlite3_prepare_v2(db, "SELECT name FROM main.orm_relationships "
-      "WHERE origin='user' AND model=?1", -1, &pStmt, 0)!=SQLITE_OK ) return 0;
-  sqlite3_bind_text(pStmt, 1, p->zModel, -1, SQLITE_STATIC);
-  while( zCover==0 && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+/* The name of the declaration that already covers candidate p, into *pzCover
+** (sqlite3_malloc'd), or NULL: one with the same name on the model, or one over the same
+** columns the same way without a read filter (a filtered one shows only some children). */
+static int automapDeclared(sqlite3 *db, const OrmRel *p, char **pzCover){
+  OrmNames names = {0, 0};
+  int i;
+  int rc = sqlormQueryNames(db, "SELECT name FROM main.orm_relationships "
+                            "WHERE origin='user' AND model=?1", p->zModel, &names, 0);
+  *pzCover = 0;
+  for(i=0; rc==SQLITE_OK && *pzCover==0 && i<names.n; i++){
     OrmRel *q = 0;
     char *zErr = 0;
-    if( sqlite3_stricmp(zName, p->zName)==0 ){
-      zCover = dup(zName);
-    }else if( sqlormRelLoad(db, p->zModel, zName, &q, &zErr)==SQLITE_OK ){
-      if( q->zWhere==0 && q->eDir==p->eDir
-       && sqlite3_stricmp(q->zTargetTable, p->zTargetTable)==0
-       && sqlormNamesSameSet(&q->local, &p->local)
-       && sqlormNamesSameSet(&q->remote, &p->remote)
-       && (q->eDir!=ORM_M2M || sqlite3_stricmp(q->zSecondary, p->zSecondary)==0) ){
-        zCover = dup(zName);
-      }
+    if( sqlite3_stricmp(names.az[i], p->zName)==0 ){
+      *pzCover = dup(names.az[i]);
+      if( *pzCover==0 ) rc = SQLITE_NOMEM;
+      continue;
     }
+    rc = sqlormRelLoad(db, p->zModel, names.az[i], &q, &zErr);
+    if( rc==SQLITE_OK && q->zWhere==0 && q->eDir==p->eDir
+     && sqlite3_stricmp(q->zTargetTable, p->zTargetTable)==0
+     && sqlormNamesSameSet(&q->local, &p->local)
+     && sqlormNamesSameSet(&q->remote, &p->remote)
+     && (q->eDir!=ORM_M2M || sqlite3_stricmp(q->zSecondary, p->zSecondary)==0) ){
+      *pzCover = dup(names.az[i]);
+      if( *pzCover==0 ) rc = SQLITE_NOMEM;
+    }
+    /* A declaration whose tables are gone covers nothing; it is the user's to drop. */
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ) rc = SQLITE_OK;
     sqlormRelFree(q);
     sqlite3_free(zErr);
   }
-  sqlite3_finalize(pStmt);
-  return zCover;
+  sqlormNamesClear(&names);
+  return rc;
 }
 
 /* Skips candidate p, which declaration zCover replaces: its mirror now back-populates
@@ -277,7 +283,10 @@ static int automapSkip(Automap *a, OrmRel *p, char *zCover){
      && strcmp(q->zModel, p->zTarget)==0 && strcmp(q->zTarget, p->zModel)==0 ){
       sqlite3_free(q->zBackPopulates);
       q->zBackPopulates = dup(zCover);
-      if( q->zBackPopulates==0 ) return SQLITE_NOMEM;
+      if( q->zBackPopulates==0 ){
+        sqlite3_free(zCover);
+        return SQLITE_NOMEM;
+      }
     }
   }
   sqlite3_free(p->zName);
@@ -296,15 +305,10 @@ static void automapClear(Automap *a){
 
 /* Drops what automap made before: its relationships, and its models of vanished tables. */
 static int automapDropPrevious(sqlite3 *db, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
   OrmNames models = {0, 0}, names = {0, 0};
-  int i, rc = sqlite3_prepare_v2(db, "SELECT model, name FROM main.orm_relationships "
-                                 "WHERE origin='automap'", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    rc = sqlormNamesAdd(&models, (const char*)sqlite3_column_text(pStmt, 0));
-    if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&names, (const char*)sqlite3_column_text(pStmt, 1));
-  }
-  sqlite3_finalize(pStmt);
+  int i;
+  int rc = sqlormQueryNames(db, "SELECT model, name FROM main.orm_relationships "
+                            "WHERE origin='automap'", 0, &models, &names);
   for(i=0; rc==SQLITE_OK && i<models.n; i++){
     rc = sqlormRelDrop(db, models.az[i], names.az[i], pzErr);
   }
@@ -319,30 +323,32 @@ static int automapDropPrevious(sqlite3 *db, char **pzErr){
 
 static int automapRun(Automap *a, int *pnMade, char **pzErr){
   sqlite3 *db = a->db;
-  sqlite3_stmt *pStmt = 0;
   int i, rc;
   rc = automapDropPrevious(db, pzErr);
   if( rc!=SQLITE_OK ) return rc;
 
   /* Every ordinary table but SQLite's and the catalog's. */
-  rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_list WHERE schema='main' "
-      "AND type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN "
-      "('orm_meta','orm_models','orm_relationships','orm_hybrids','orm_revisions','orm_journal') "
-      "ORDER BY name", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    OrmTable *pTab = 0;
-    OrmTable **ap;
-    char *zTable = 0;
-    rc = sqlormTableLoad(db, (const char*)sqlite3_column_text(pStmt, 0), &pTab, pzErr);
-    if( rc!=SQLITE_OK ) break;
-    ap = sqlite3_realloc64(a->apTab, sizeof(OrmTable*)*(a->nTab+1));
-    if( ap==0 ){ sqlormTableFree(pTab); rc = SQLITE_NOMEM; break; }
-    a->apTab = ap;
-    ap[a->nTab++] = pTab;
-    rc = sqlormModelTable(db, pTab->zName, 2, &zTable, pzErr);
-    sqlite3_free(zTable);
+  {
+    OrmNames tables = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT name FROM pragma_table_list WHERE schema='main' "
+        "AND type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN "
+        "('orm_meta','orm_models','orm_relationships','orm_hybrids','orm_revisions',"
+        "'orm_journal') ORDER BY name", 0, &tables, 0);
+    for(i=0; rc==SQLITE_OK && i<tables.n; i++){
+      OrmTable *pTab = 0;
+      OrmTable **ap;
+      char *zTable = 0;
+      rc = sqlormTableLoad(db, tables.az[i], &pTab, pzErr);
+      if( rc!=SQLITE_OK ) break;
+      ap = sqlite3_realloc64(a->apTab, sizeof(OrmTable*)*(a->nTab+1));
+      if( ap==0 ){ sqlormTableFree(pTab); rc = SQLITE_NOMEM; break; }
+      a->apTab = ap;
+      ap[a->nTab++] = pTab;
+      rc = sqlormModelTable(db, pTab->zName, 2, &zTable, pzErr);
+      sqlite3_free(zTable);
+    }
+    sqlormNamesClear(&tables);
   }
-  sqlite3_finalize(pStmt);
 
   for(i=0; rc==SQLITE_OK && i<a->nTab; i++){
     int j;
@@ -358,11 +364,13 @@ static int automapRun(Automap *a, int *pnMade, char **pzErr){
     OrmRel *p = a->apRel[i];
     OrmTable *pTab = automapTable(a, p->zTable);
     int j;
-    char *zCover = automapDeclared(db, p);
-    if( zCover ){
+    char *zCover = 0;
+    rc = automapDeclared(db, p, &zCover);
+    if( rc==SQLITE_OK && zCover ){
       rc = automapSkip(a, p, zCover);
       continue;
     }
+    if( rc!=SQLITE_OK ) break;
     if( sqlormNamesFind(&pTab->cols, p->zName)>=0 ){
       *pzErr = sqlite3_mprintf("relationship %s.%s (to %s) collides with column %s.%s: "
           "declare it with orm_relationship() under another name, then run orm_automap() "

@@ -23,7 +23,9 @@
 #include <string.h>
 
 /* azStep[i] takes the catalog from format i to format i+1. Plain tables (no STRICT, no
-** foreign keys) so that every SQLite host can open the file and automap ignores them. */
+** foreign keys) so that every SQLite host can open the file and automap ignores them. JSON
+** columns are checked by the functions that write them, not by json_valid() CHECKs, which
+** would turn running out of memory into a constraint error. */
 static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   /* 0 -> 1 */
   "CREATE TABLE main.orm_meta("
@@ -33,7 +35,7 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "CREATE TABLE main.orm_models("
   "  name TEXT PRIMARY KEY NOT NULL,"
   "  tbl TEXT NOT NULL,"
-  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  options TEXT NOT NULL DEFAULT '{}',"
   "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user'))"
   ");"
   "CREATE TABLE main.orm_relationships("
@@ -43,14 +45,14 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "  direction TEXT NOT NULL CHECK (direction IN"
   "    ('many-to-one','one-to-many','one-to-one','many-to-many')),"
   "  fk_side TEXT NOT NULL CHECK (fk_side IN ('local','remote','secondary')),"
-  "  local_columns TEXT NOT NULL CHECK (json_valid(local_columns)),"
-  "  remote_columns TEXT NOT NULL CHECK (json_valid(remote_columns)),"
+  "  local_columns TEXT NOT NULL,"
+  "  remote_columns TEXT NOT NULL,"
   "  secondary TEXT,"
-  "  secondary_local TEXT CHECK (secondary_local IS NULL OR json_valid(secondary_local)),"
-  "  secondary_remote TEXT CHECK (secondary_remote IS NULL OR json_valid(secondary_remote)),"
+  "  secondary_local TEXT,"
+  "  secondary_remote TEXT,"
   "  uselist INTEGER NOT NULL DEFAULT 1 CHECK (uselist IN (0,1)),"
   "  cascade TEXT NOT NULL DEFAULT '',"
-  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  options TEXT NOT NULL DEFAULT '{}',"
   "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user')),"
   "  PRIMARY KEY (model, name)"
   ");"
@@ -59,15 +61,15 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "  name TEXT NOT NULL,"
   "  expression TEXT NOT NULL,"
   "  kind TEXT NOT NULL CHECK (kind IN ('column','property','method')),"
-  "  params TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(params)),"
-  "  options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),"
+  "  params TEXT NOT NULL DEFAULT '[]',"
+  "  options TEXT NOT NULL DEFAULT '{}',"
   "  PRIMARY KEY (model, name)"
   ");"
   "CREATE TABLE main.orm_revisions("
   "  revision TEXT PRIMARY KEY NOT NULL,"
-  "  down_revisions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(down_revisions)),"
-  "  branch_labels TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(branch_labels)),"
-  "  depends_on TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(depends_on)),"
+  "  down_revisions TEXT NOT NULL DEFAULT '[]',"
+  "  branch_labels TEXT NOT NULL DEFAULT '[]',"
+  "  depends_on TEXT NOT NULL DEFAULT '[]',"
   "  description TEXT,"
   "  upgrade_sql TEXT NOT NULL,"
   "  downgrade_sql TEXT,"

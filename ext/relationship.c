@@ -56,6 +56,12 @@ static char *dup(const char *z){
   return z ? sqlite3_mprintf("%s", z) : 0;
 }
 
+/* *pz = a copy of z; SQLITE_NOMEM when z is not NULL but the copy failed. */
+static int dupInto(char **pz, const char *z){
+  *pz = dup(z);
+  return (z && *pz==0) ? SQLITE_NOMEM : SQLITE_OK;
+}
+
 int sqlormRelIsSelf(const OrmRel *p){
   return sqlite3_stricmp(p->zTable, p->zTargetTable)==0;
 }
@@ -117,21 +123,24 @@ static int relParseCascade(const char *z, int *pm, char **pzErr){
 int sqlormModelTable(sqlite3 *db, const char *zModel, int eOrigin, char **pzTable,
                      char **pzErr){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT tbl FROM main.orm_models WHERE name=?1", -1,
-                              &pStmt, 0);
+  int bCatalog = 0;
+  int rc = sqlormTableExists(db, "main", "orm_models", &bCatalog);
   *pzTable = 0;
-  if( rc!=SQLITE_OK ){
-    /* no catalog yet: only tables can be named */
-    rc = SQLITE_OK;
-  }else{
-    sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-    if( sqlite3_step(pStmt)==SQLITE_ROW ){
-      *pzTable = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-      if( *pzTable==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK && bCatalog ){
+    rc = sqlite3_prepare_v2(db, "SELECT tbl FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if( rc==SQLITE_ROW ){
+        rc = dupInto(pzTable, (const char*)sqlite3_column_text(pStmt, 0));
+        if( *pzTable==0 ) rc = SQLITE_NOMEM;
+      }else if( rc==SQLITE_DONE ){
+        rc = SQLITE_OK;
+      }
+      sqlite3_finalize(pStmt);
     }
-    sqlite3_finalize(pStmt);
-    if( *pzTable || rc!=SQLITE_OK ) return rc;
   }
+  if( *pzTable || rc!=SQLITE_OK ) return rc;
   rc = sqlormTableName(db, zModel, pzTable);
   if( rc==SQLITE_OK && *pzTable==0 ){
     *pzErr = sqlite3_mprintf("no such model or table: %s", zModel);
@@ -175,8 +184,12 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
       " LEFT JOIN main.orm_models t ON t.name = r.target"
       " WHERE r.model=?1 AND r.name=?2", -1, &pStmt, 0);
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("no relationship %s.%s (no catalog)", zModel, zName);
-    return SQLITE_ERROR;
+    int bCatalog = 0;
+    if( sqlormTableExists(db, "main", "orm_relationships", &bCatalog)==SQLITE_OK && !bCatalog ){
+      *pzErr = sqlite3_mprintf("no relationship %s.%s (no catalog)", zModel, zName);
+      return *pzErr ? ORM_NOTFOUND : SQLITE_NOMEM;
+    }
+    return rc;
   }
   sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zName, -1, SQLITE_STATIC);
@@ -185,25 +198,33 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
     sqlite3_finalize(pStmt);
     if( rc!=SQLITE_DONE ) return rc;
     *pzErr = sqlite3_mprintf("no relationship %s.%s", zModel, zName);
-    return SQLITE_ERROR;
+    return *pzErr ? ORM_NOTFOUND : SQLITE_NOMEM;
   }
   p = sqlite3_malloc(sizeof(OrmRel));
   if( p==0 ){ sqlite3_finalize(pStmt); return SQLITE_NOMEM; }
   memset(p, 0, sizeof(*p));
-  p->zModel = dup(zModel);
-  p->zName = dup(zName);
-  p->zTarget = dup((const char*)sqlite3_column_text(pStmt, 0));
-  {
+  rc = dupInto(&p->zModel, zModel);
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zName, zName);
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zTarget, (const char*)sqlite3_column_text(pStmt, 0));
+  if( rc==SQLITE_OK ){
     const char *zSide = (const char*)sqlite3_column_text(pStmt, 1);
-    p->eDir = strcmp(zSide, "local")==0 ? ORM_M2O : strcmp(zSide, "remote")==0 ? ORM_O2M : ORM_M2M;
+    const char *zDir = (const char*)sqlite3_column_text(pStmt, 17);
+    if( zSide==0 || zDir==0 ){
+      rc = SQLITE_NOMEM;
+    }else{
+      p->eDir = strcmp(zSide, "local")==0 ? ORM_M2O
+              : strcmp(zSide, "remote")==0 ? ORM_O2M : ORM_M2M;
+      p->bOneToOne = sqlite3_stricmp(zDir, "one-to-one")==0;
+    }
   }
   p->bUselist = sqlite3_column_int(pStmt, 2);
-  p->bOneToOne = sqlite3_stricmp((const char*)sqlite3_column_text(pStmt, 17), "one-to-one")==0;
-  rc = sqlormNamesFromJson(db, (const char*)sqlite3_column_text(pStmt, 3), &p->local, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = sqlormNamesFromJson(db, (const char*)sqlite3_column_text(pStmt, 3), &p->local, pzErr);
+  }
   if( rc==SQLITE_OK ){
     rc = sqlormNamesFromJson(db, (const char*)sqlite3_column_text(pStmt, 4), &p->remote, pzErr);
   }
-  p->zSecondary = dup((const char*)sqlite3_column_text(pStmt, 5));
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zSecondary, (const char*)sqlite3_column_text(pStmt, 5));
   if( rc==SQLITE_OK ){
     rc = sqlormNamesFromJson(db, (const char*)sqlite3_column_text(pStmt, 6), &p->secLocal, pzErr);
   }
@@ -211,16 +232,21 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
     rc = sqlormNamesFromJson(db, (const char*)sqlite3_column_text(pStmt, 7), &p->secRemote, pzErr);
   }
   if( rc==SQLITE_OK ){
-    rc = relParseCascade((const char*)sqlite3_column_text(pStmt, 8), &p->mCascade, pzErr);
+    const char *zCascade = (const char*)sqlite3_column_text(pStmt, 8);
+    rc = zCascade ? relParseCascade(zCascade, &p->mCascade, pzErr) : SQLITE_NOMEM;
   }
-  p->zWhere = dup((const char*)sqlite3_column_text(pStmt, 9));
-  p->zOrderBy = dup((const char*)sqlite3_column_text(pStmt, 10));
-  p->zBackPopulates = dup((const char*)sqlite3_column_text(pStmt, 11));
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zWhere, (const char*)sqlite3_column_text(pStmt, 9));
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zOrderBy, (const char*)sqlite3_column_text(pStmt, 10));
+  if( rc==SQLITE_OK ){
+    rc = dupInto(&p->zBackPopulates, (const char*)sqlite3_column_text(pStmt, 11));
+  }
   p->bPassive = sqlite3_column_int(pStmt, 12);
   p->iMaxDepth = sqlite3_column_int(pStmt, 13);
   p->bAutomap = sqlite3_column_int(pStmt, 14);
-  p->zTable = dup((const char*)sqlite3_column_text(pStmt, 15));
-  p->zTargetTable = dup((const char*)sqlite3_column_text(pStmt, 16));
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zTable, (const char*)sqlite3_column_text(pStmt, 15));
+  if( rc==SQLITE_OK ){
+    rc = dupInto(&p->zTargetTable, (const char*)sqlite3_column_text(pStmt, 16));
+  }
   sqlite3_finalize(pStmt);
   if( rc==SQLITE_OK && (p->zTable==0 || p->zTargetTable==0) ){
     *pzErr = sqlite3_mprintf("relationship %s.%s: its model or target is not in orm_models",
@@ -302,7 +328,11 @@ static char *relViewSql(const OrmRel *p){
   if( p->eDir!=ORM_M2O && sqlormNamesSameSet(&p->local, &p->key) ){
     const OrmNames *pOther = p->eDir==ORM_M2M ? &p->secLocal : &p->remote;
     for(i=0; i<p->key.n; i++){
-      sqlormNamesAdd(&mapped, pOther->az[sqlormNamesFind(&p->local, p->key.az[i])]);
+      if( sqlormNamesAdd(&mapped, pOther->az[sqlormNamesFind(&p->local, p->key.az[i])]) ){
+        sqlormNamesClear(&mapped);
+        sqlite3_free(sqlite3_str_finish(pStr));
+        return 0;
+      }
     }
     pSrc = &mapped;
     zSrcAlias = p->eDir==ORM_M2M ? p->zSecondary : zT;
@@ -481,10 +511,13 @@ static int relObjectType(sqlite3 *db, const char *zName, char **pzType, int *pbT
   *pbTraverse = 0;
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  if( sqlite3_step(pStmt)==SQLITE_ROW ){
-    *pzType = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
     *pbTraverse = sqlite3_column_int(pStmt, 1);
+    rc = dupInto(pzType, (const char*)sqlite3_column_text(pStmt, 0));
     if( *pzType==0 ) rc = SQLITE_NOMEM;
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
   }
   sqlite3_finalize(pStmt);
   return rc;
@@ -547,12 +580,14 @@ int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
       p->eDir==ORM_M2O ? "local" : p->eDir==ORM_O2M ? "remote" : "secondary");
   {
     char *zA = namesJson(&p->local), *zB = namesJson(&p->remote);
+    if( zA==0 || zB==0 ) rc = SQLITE_NOMEM;
     sqlite3_str_appendf(pStr, "%Q, %Q", zA, zB);
     sqlite3_free(zA);
     sqlite3_free(zB);
   }
   if( p->zSecondary ){
     char *zA = namesJson(&p->secLocal), *zB = namesJson(&p->secRemote);
+    if( zA==0 || zB==0 ) rc = SQLITE_NOMEM;
     sqlite3_str_appendf(pStr, ", %Q, %Q, %Q", p->zSecondary, zA, zB);
     sqlite3_free(zA);
     sqlite3_free(zB);
@@ -579,12 +614,16 @@ int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
     }
     sqlite3_str_appendchar(pO, 1, '}');
     zOpts = sqlite3_str_finish(pO);
+    if( zOpts==0 ) rc = SQLITE_NOMEM;
     sqlite3_str_appendf(pStr, ", %d, %Q, %Q, %Q)", p->bUselist, relCascadeText(p->mCascade),
                         zOpts, p->bAutomap ? "automap" : "user");
     sqlite3_free(zOpts);
   }
   zSql = sqlite3_str_finish(pStr);
-  if( zSql==0 ) return SQLITE_NOMEM;
+  if( zSql==0 || rc!=SQLITE_OK ){
+    sqlite3_free(zSql);
+    return SQLITE_NOMEM;
+  }
   rc = sqlormExec(db, pzErr, "%s", zSql);
   sqlite3_free(zSql);
 
@@ -639,6 +678,10 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
     int bCols = bText || (zType && strcmp(zType, "array")==0);
     char **pz = 0;
     rc = SQLITE_OK;
+    if( zKey==0 || zType==0 ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
     if( zTop==0 || strcmp(zTop, "object")!=0 ){
       *pzErr = sqlite3_mprintf("options must be a JSON object, not %s", zJson);
       rc = SQLITE_ERROR;
@@ -695,23 +738,25 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
       *pzErr = bKnown ? sqlite3_mprintf("option %s must be text", zKey)
                       : sqlite3_mprintf("unknown option %s (known: " REL_OPTIONS ")", zKey);
       rc = SQLITE_ERROR;
+    }else if( zVal==0 ){
+      rc = SQLITE_NOMEM;
     }else if( strcmp(zKey, "secondary")==0 ){
-      o->zSecondary = dup(zVal);
+      rc = dupInto(&o->zSecondary, zVal);
     }else if( strcmp(zKey, "where")==0 ){
-      p->zWhere = dup(zVal);
+      rc = dupInto(&p->zWhere, zVal);
     }else if( strcmp(zKey, "order_by")==0 ){
-      p->zOrderBy = dup(zVal);
+      rc = dupInto(&p->zOrderBy, zVal);
     }else if( strcmp(zKey, "cascade")==0 ){
       rc = relParseCascade(zVal, &p->mCascade, pzErr);
     }else if( strcmp(zKey, "back_populates")==0 ){
-      p->zBackPopulates = dup(zVal);
+      rc = dupInto(&p->zBackPopulates, zVal);
     }else{
       *pzErr = sqlite3_mprintf("unknown option %s (known: " REL_OPTIONS ")", zKey);
       rc = SQLITE_ERROR;
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  if( rc!=SQLITE_OK && *pzErr==0 ){
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("options must be a JSON object, not %s", zJson);
   }
   sqlite3_finalize(pStmt);
@@ -788,7 +833,7 @@ static int relResolve(sqlite3 *db, OrmRel *p, RelOptions *o, OrmTable *pModel,
       sqlite3_free(*pzErr);
       *pzErr = z;
     }
-    if( rc==SQLITE_OK ) p->zSecondary = dup(pSec->zName);
+    if( rc==SQLITE_OK ) rc = dupInto(&p->zSecondary, pSec->zName);
     if( rc==SQLITE_OK ) rc = sqlormNamesFromJson(db, o->zSecLocal, &giveSL, pzErr);
     if( rc==SQLITE_OK ) rc = sqlormNamesFromJson(db, o->zSecRemote, &giveSR, pzErr);
     if( rc==SQLITE_OK ) rc = sqlormTableCheckColumns(pSec, &giveSL, "secondary_local", pzErr);
@@ -978,7 +1023,13 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
   if( p->zBackPopulates ){
     OrmRel *pBack = 0;
     char *zIgnore = 0;
-    if( sqlormRelLoad(db, p->zTarget, p->zBackPopulates, &pBack, &zIgnore)==SQLITE_OK ){
+    rc = sqlormRelLoad(db, p->zTarget, p->zBackPopulates, &pBack, &zIgnore);
+    if( rc==ORM_NOTFOUND ){
+      rc = SQLITE_OK;                 /* declared later: checked from that side */
+    }else if( rc!=SQLITE_OK ){
+      *pzErr = zIgnore;
+      zIgnore = 0;
+    }else{
       if( !relIsMirror(p, pBack) ){
         *pzErr = sqlite3_mprintf("back_populates: %s.%s is not the mirror of %s.%s (it joins "
             "other columns or tables)", p->zTarget, p->zBackPopulates, p->zModel, p->zName);
@@ -996,20 +1047,24 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
   return rc;
 }
 
-/* Who owns relationship zModel.zName: 0 none, 1 the user, 2 automap. */
-static int relOwner(sqlite3 *db, const char *zModel, const char *zName){
+/* Who owns relationship zModel.zName, into *peOwner: 0 none, 1 the user, 2 automap. */
+static int relOwner(sqlite3 *db, const char *zModel, const char *zName, int *peOwner){
   sqlite3_stmt *pStmt = 0;
-  int eOwner = 0;
-  if( sqlite3_prepare_v2(db, "SELECT origin FROM main.orm_relationships WHERE model=?1 AND name=?2",
-                         -1, &pStmt, 0)==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 2, zName, -1, SQLITE_STATIC);
-    if( sqlite3_step(pStmt)==SQLITE_ROW ){
-      eOwner = strcmp((const char*)sqlite3_column_text(pStmt, 0), "automap")==0 ? 2 : 1;
-    }
+  int rc = sqlite3_prepare_v2(db, "SELECT origin='automap' FROM main.orm_relationships "
+                              "WHERE model=?1 AND name=?2", -1, &pStmt, 0);
+  *peOwner = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zName, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    *peOwner = sqlite3_column_int(pStmt, 0) ? 2 : 1;
+    rc = SQLITE_OK;
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
   }
   sqlite3_finalize(pStmt);
-  return eOwner;
+  return rc;
 }
 
 /* orm_relationship(model, name, target [, options]) */
@@ -1039,7 +1094,11 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   if( p==0 ){ sqlite3_result_error_nomem(ctx); return; }
   memset(p, 0, sizeof(*p));
   p->iMaxDepth = 1;
-  p->zName = dup(zName);
+  if( dupInto(&p->zName, zName) ){
+    sqlormRelFree(p);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
 
   rc = sqlormSavepointBegin(db, &zErr);
   if( rc!=SQLITE_OK ){
@@ -1058,8 +1117,11 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   }
   /* Implicit models are named after their tables, as the schema spells them. */
   if( rc==SQLITE_OK ){
-    p->zModel = sqlite3_stricmp(zModel, p->zTable)==0 ? dup(p->zTable) : dup(zModel);
-    p->zTarget = sqlite3_stricmp(zTarget, p->zTargetTable)==0 ? dup(p->zTargetTable) : dup(zTarget);
+    rc = dupInto(&p->zModel, sqlite3_stricmp(zModel, p->zTable)==0 ? p->zTable : zModel);
+  }
+  if( rc==SQLITE_OK ){
+    rc = dupInto(&p->zTarget,
+                 sqlite3_stricmp(zTarget, p->zTargetTable)==0 ? p->zTargetTable : zTarget);
   }
   if( rc==SQLITE_OK ) rc = relParseOptions(db, zOpts, p, &o, &zErr);
   if( rc==SQLITE_OK ) rc = sqlormTableLoad(db, p->zTable, &pModel, &zErr);
@@ -1070,8 +1132,11 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->targetKey, &pTarget->key);
   }
   if( rc==SQLITE_OK ){
-    int eOwner = relOwner(db, p->zModel, p->zName);
-    if( eOwner==1 ){
+    int eOwner = 0;
+    rc = relOwner(db, p->zModel, p->zName, &eOwner);
+    if( rc!=SQLITE_OK ){
+      /* reading the catalog failed: rc says why */
+    }else if( eOwner==1 ){
       zErr = sqlite3_mprintf("relationship %s.%s already exists: orm_drop it first",
                              p->zModel, p->zName);
       rc = SQLITE_ERROR;
@@ -1084,7 +1149,7 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   if( rc==SQLITE_OK ) rc = sqlormRelSave(db, p, &zErr);
   rc = sqlormSavepointEnd(db, rc, &zErr);
   if( rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, relDirection(p), -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, relDirection(p), -1, SQLITE_STATIC);
   }else{
     sqlormResultError(ctx, zFunc, rc, zErr);
   }
@@ -1096,18 +1161,10 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
 
 /* Drops every relationship of model zModel and every relationship that targets it. */
 static int relDropModel(sqlite3 *db, const char *zModel, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT model, name FROM main.orm_relationships "
-      "WHERE model=?1 OR target=?1", -1, &pStmt, 0);
   OrmNames models = {0, 0}, names = {0, 0};
   int i;
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    rc = sqlormNamesAdd(&models, (const char*)sqlite3_column_text(pStmt, 0));
-    if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&names, (const char*)sqlite3_column_text(pStmt, 1));
-  }
-  sqlite3_finalize(pStmt);
+  int rc = sqlormQueryNames(db, "SELECT model, name FROM main.orm_relationships "
+                            "WHERE model=?1 OR target=?1", zModel, &models, &names);
   for(i=0; rc==SQLITE_OK && i<models.n; i++){
     rc = sqlormRelDrop(db, models.az[i], names.az[i], pzErr);
   }
@@ -1125,7 +1182,7 @@ static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char zFunc[] = "orm_drop";
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *zModel, *zName = 0;
-  char *zErr = 0;
+  char *zErr = 0, *zResult = 0;
   int rc;
   if( sqlormArgText(ctx, argv, 0, zFunc, "model", &zModel)
    || (argc>1 && sqlormArgText(ctx, argv, 1, zFunc, "name", &zName)) ){
@@ -1133,19 +1190,18 @@ static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = sqlormSavepointBegin(db, &zErr);
   if( rc==SQLITE_OK ){
-    sqlite3_stmt *pStmt = 0;
-    int bModel = 0;
-    rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-      bModel = sqlite3_step(pStmt)==SQLITE_ROW;
-      sqlite3_finalize(pStmt);
-    }
-    if( rc==SQLITE_OK && !bModel ){
+    OrmNames found = {0, 0};
+    int eOwner = 0;
+    rc = sqlormQueryNames(db, "SELECT name FROM main.orm_models WHERE name=?1", zModel,
+                          &found, 0);
+    if( rc==SQLITE_OK && found.n==0 ){
       zErr = sqlite3_mprintf("no model %s", zModel);
       rc = SQLITE_ERROR;
     }else if( rc==SQLITE_OK && zName ){
-      if( relOwner(db, zModel, zName)==0 ){
+      rc = relOwner(db, zModel, zName, &eOwner);
+      if( rc!=SQLITE_OK ){
+        /* reading the catalog failed */
+      }else if( eOwner==0 ){
         zErr = sqlite3_mprintf("model %s has no relationship %s", zModel, zName);
         rc = SQLITE_ERROR;
       }else{
@@ -1154,13 +1210,20 @@ static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }else if( rc==SQLITE_OK ){
       rc = relDropModel(db, zModel, &zErr);
     }
+    sqlormNamesClear(&found);
+    /* The result is made before the savepoint is released: once that commits, nothing
+    ** may fail. */
+    if( rc==SQLITE_OK ){
+      zResult = zName ? sqlite3_mprintf("dropped relationship %s.%s", zModel, zName)
+                      : sqlite3_mprintf("dropped model %s", zModel);
+      if( zResult==0 ) rc = SQLITE_NOMEM;
+    }
     rc = sqlormSavepointEnd(db, rc, &zErr);
   }
   if( rc==SQLITE_OK ){
-    char *z = zName ? sqlite3_mprintf("dropped relationship %s.%s", zModel, zName)
-                    : sqlite3_mprintf("dropped model %s", zModel);
-    sqlite3_result_text(ctx, z, -1, sqlite3_free);
+    sqlite3_result_text(ctx, zResult, -1, sqlite3_free);
   }else{
+    sqlite3_free(zResult);
     sqlormResultError(ctx, zFunc, rc, zErr);
   }
 }

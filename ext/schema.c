@@ -17,8 +17,12 @@
 
 /* ---- name lists ---------------------------------------------------------------- */
 
+/* Appends a copy of zName. A NULL zName is what sqlite3_column_text() returns when it
+** runs out of memory, so it is reported as SQLITE_NOMEM. */
 int sqlormNamesAdd(OrmNames *p, const char *zName){
-  char **az = sqlite3_realloc64(p->az, sizeof(char*)*(p->n+1));
+  char **az;
+  if( zName==0 ) return SQLITE_NOMEM;
+  az = sqlite3_realloc64(p->az, sizeof(char*)*(p->n+1));
   if( az==0 ) return SQLITE_NOMEM;
   p->az = az;
   az[p->n] = sqlite3_mprintf("%s", zName);
@@ -123,6 +127,24 @@ int sqlormNamesFromJson(sqlite3 *db, const char *zJson, OrmNames *p, char **pzEr
     *pzErr = sqlite3_mprintf("expected a column name or an array of column names, got %s",
                              zJson);
   }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Runs zSql (with ?1 bound to zBind when it is not NULL) and appends its first column to
+** pA and, when pB is not NULL, its second to pB. */
+int sqlormQueryNames(sqlite3 *db, const char *zSql, const char *zBind, OrmNames *pA,
+                     OrmNames *pB){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  if( rc!=SQLITE_OK ) return rc;
+  if( zBind ) sqlite3_bind_text(pStmt, 1, zBind, -1, SQLITE_STATIC);
+  while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    rc = sqlormNamesAdd(pA, (const char*)sqlite3_column_text(pStmt, 0));
+    if( rc==SQLITE_OK && pB ) rc = sqlormNamesAdd(pB, (const char*)sqlite3_column_text(pStmt, 1));
+    if( rc!=SQLITE_OK ) break;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pStmt);
   return rc;
 }

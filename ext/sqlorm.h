@@ -89,6 +89,10 @@ struct OrmRel {
   int bAutomap;           /* made by orm_automap() */
 };
 
+/* sqlormRelLoad's code for "no such relationship" (with a message), as opposed to a
+** failure while reading the catalog. */
+#define ORM_NOTFOUND SQLITE_NOTFOUND
+
 /* in relationship.c */
 int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **pp,
                   char **pzErr);
@@ -125,6 +129,8 @@ int sqlormNamesEqual(const OrmNames *a, const OrmNames *b);
 void sqlormNamesJson(sqlite3_str *pStr, const OrmNames *p);
 void sqlormNamesSql(sqlite3_str *pStr, const char *zAlias, const OrmNames *p, const char *zSep);
 int sqlormNamesFromJson(sqlite3 *db, const char *zJson, OrmNames *p, char **pzErr);
+int sqlormQueryNames(sqlite3 *db, const char *zSql, const char *zBind, OrmNames *pA,
+                     OrmNames *pB);
 int sqlormTableName(sqlite3 *db, const char *zName, char **pzCanon);
 int sqlormTableLoad(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);
 int sqlormTableLoadShallow(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);

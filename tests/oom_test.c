@@ -1,0 +1,132 @@
+/*
+** oom_test.c: every definition survives running out of memory at each allocation in turn:
+** it fails with SQLITE_NOMEM (or succeeds), never crashes, frees what it took, and leaves
+** the schema as it was. In the manner of SQLite's own OOM tests: the allocator below fails
+** the Nth allocation after it is armed, for N = 1, 2, ... until the call succeeds.
+** The sources are linked in with SQLITE_CORE; the entry point is called directly.
+*/
+#include "testutil.h"
+
+int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const void *pApi);
+
+static sqlite3_mem_methods realMem;
+static int nFailAfter = -1;     /* -1: never fail */
+static int bPersist = 0;        /* after the first failure, fail every allocation */
+static int bFailed = 0;
+
+static int oomFail(void){
+  if( nFailAfter==0 ){
+    bFailed = 1;
+    if( !bPersist ) nFailAfter = -1;
+    return 1;
+  }
+  if( nFailAfter>0 ) nFailAfter--;
+  return 0;
+}
+static void *oomMalloc(int n){
+  return oomFail() ? 0 : realMem.xMalloc(n);
+}
+static void *oomRealloc(void *p, int n){
+  return oomFail() ? 0 : realMem.xRealloc(p, n);
+}
+
+static int groupSetup(void **state){
+  sqlite3_mem_methods m;
+  (void)state;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
+  m = realMem;
+  m.xMalloc = oomMalloc;
+  m.xRealloc = oomRealloc;
+  return sqlite3_config(SQLITE_CONFIG_MALLOC, &m)==SQLITE_OK ? 0 : -1;
+}
+
+static const char zShop[] =
+  "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE);"
+  "CREATE TABLE addresses(id INTEGER PRIMARY KEY, user_id INT NOT NULL REFERENCES users, e TEXT);"
+  "CREATE TABLE groups(id INTEGER PRIMARY KEY, name TEXT);"
+  "CREATE TABLE user_group(user_id INT REFERENCES users, group_id INT REFERENCES groups,"
+  "  PRIMARY KEY (user_id, group_id));"
+  "CREATE TABLE parts(a TEXT, b INT, PRIMARY KEY (a, b));"
+  "CREATE TABLE notes(id INTEGER PRIMARY KEY, a TEXT, b INT, FOREIGN KEY (a, b) REFERENCES parts);"
+  "INSERT INTO users VALUES (1, 'ann', 'a@x');"
+  "INSERT INTO addresses VALUES (1, 1, 'a1');";
+
+/* Runs zSql with allocation N failing, for every N, checking each outcome. zSetup runs
+** unarmed first on a fresh database. A transient failure (one allocation fails) must leave
+** the schema as it was; under a persistent one (every allocation from the Nth on fails)
+** not even a ROLLBACK can be prepared, so only "no crash, nothing leaked" is checked. */
+static void oomLoop(const char *zSetup, const char *zSql){
+  int n;
+  for(bPersist=0; bPersist<2; bPersist++)
+  for(n=1; n<100000; n+=(bPersist ? 7 : 1)){     /* persistent: a sample of the points */
+    sqlite3 *db = 0;
+    sqlite3_int64 nMem0 = sqlite3_memory_used();
+    char *zErr = 0;
+    int rc, nSchema;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_sqlorm_init(db, &zErr, 0), SQLITE_OK);
+    testExec(db, zShop);
+    if( zSetup ) testExec(db, zSetup);
+    nSchema = (int)testQueryInt(db, "SELECT count(*) FROM sqlite_schema");
+    bFailed = 0;
+    nFailAfter = n;
+    rc = sqlite3_exec(db, zSql, 0, 0, &zErr);
+    nFailAfter = -1;
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      /* A failed definition reports NOMEM, not a different error made up on the way. */
+      fprintf(stderr, "N=%d: %s -> rc=%d %s\n", n, zSql, rc, zErr ? zErr : "");
+    }
+    assert_true(rc==SQLITE_OK || rc==SQLITE_NOMEM);
+    sqlite3_free(zErr);
+    zErr = 0;
+    /* After SQLITE_NOMEM, SQLite asks the application to ROLLBACK: an out-of-memory error
+    ** interrupts every statement of the connection until the outer one ends, so the
+    ** definition could not roll its savepoint back itself. */
+    if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ) sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+    if( rc!=SQLITE_OK && !bPersist ){
+      /* Nothing half made: the schema is as it was. */
+      int nNow = (int)testQueryInt(db, "SELECT count(*) FROM sqlite_schema");
+      if( nNow!=nSchema ) fprintf(stderr, "N=%d: %s changed the schema\n", n, zSql);
+      assert_int_equal(nNow, nSchema);
+    }
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);   /* what a persistent failure left open */
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    if( sqlite3_memory_used()!=nMem0 ){
+      fprintf(stderr, "N=%d%s: %s leaked %lld bytes\n", n, bPersist ? " (persistent)" : "",
+              zSql, (long long)(sqlite3_memory_used() - nMem0));
+    }
+    assert_int_equal(sqlite3_memory_used(), nMem0);
+    if( rc==SQLITE_OK && !bFailed ) break;
+  }
+}
+
+static void test_oom_relationship(void **state){
+  (void)state;
+  oomLoop(0, "SELECT orm_relationship('users', 'addresses', 'addresses',"
+             " '{\"cascade\":\"all, delete-orphan\",\"order_by\":\"e DESC\",\"where\":\"e <> ''x''\"}')");
+}
+
+static void test_oom_many_to_many(void **state){
+  (void)state;
+  oomLoop(0, "SELECT orm_relationship('users', 'groups', 'groups', '{\"secondary\":\"user_group\"}')");
+}
+
+static void test_oom_automap(void **state){
+  (void)state;
+  oomLoop(0, "SELECT orm_automap()");
+}
+
+static void test_oom_drop(void **state){
+  (void)state;
+  oomLoop("SELECT orm_automap()", "SELECT orm_drop('users')");
+}
+
+int main(void){
+  static const struct CMUnitTest aTest[] = {
+    cmocka_unit_test(test_oom_relationship),
+    cmocka_unit_test(test_oom_many_to_many),
+    cmocka_unit_test(test_oom_automap),
+    cmocka_unit_test(test_oom_drop),
+  };
+  return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
+}
