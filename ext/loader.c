@@ -59,6 +59,7 @@ struct JsonPlan {
   JsonNode *pRoot;
   sqlite3_stmt *pKeyStmt; /* a composite key: its JSON array, element by element */
   int bBusy;              /* running (guards against reentry) */
+  sqlite3_int64 nHint;    /* the largest document so far: what to allocate first */
 };
 
 /* ---- the plan -------------------------------------------------------------------- */
@@ -289,7 +290,7 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
     if( pNode->pRel ){
       zSql = sqlormRelChildrenSql(pNode->pRel, &extra);
     }else{
-      sqlite3_str *pStr = sqlite3_str_new(db);
+      sqlite3_str *pStr = sqlite3_str_new(0);
       sqlite3_str_appendf(pStr, "SELECT \"%w\".*", pTab->zName);
       for(i=0; i<extra.n; i++){
         sqlite3_str_appendf(pStr, ", \"%w\".\"%w\"", pTab->zName, extra.az[i]);
@@ -366,15 +367,51 @@ static int jsonPlanCompile(sqlite3 *db, const char *zModel, const char *zSpec,
 
 /* ---- running --------------------------------------------------------------------- */
 
+/* The document being built: a buffer of the run's own, appended to inline (a document
+** is some hundred small appends), handed to SQLite as the result when done. */
 typedef struct JsonRun JsonRun;
 struct JsonRun {
   JsonPlan *pPlan;
-  sqlite3_str *pOut;
+  char *z;                /* the document (sqlite3_malloc) */
+  sqlite3_int64 n;        /* its length */
+  sqlite3_int64 nAlloc;   /* bytes allocated */
+  sqlite3_int64 nMax;     /* SQLITE_LIMIT_LENGTH */
   char *zErr;             /* what went wrong, for "orm_json: ..." */
   int rc;
 };
 
-static void jsonAppendInt(sqlite3_str *pOut, sqlite3_int64 v){
+/* Makes room for N more bytes; 0 when there is. */
+static int jsonGrow(JsonRun *r, sqlite3_int64 N){
+  sqlite3_int64 nNew = r->nAlloc*2 + N + 256;
+  char *z;
+  if( r->rc ) return 1;
+  if( r->n + N > r->nMax ){
+    r->rc = SQLITE_TOOBIG;
+    return 1;
+  }
+  if( nNew > r->nMax + 1 ) nNew = r->nMax + 1;
+  z = sqlite3_realloc64(r->z, nNew);
+  if( z==0 ){
+    r->rc = SQLITE_NOMEM;
+    return 1;
+  }
+  r->z = z;
+  r->nAlloc = nNew;
+  return 0;
+}
+
+static void jsonAppend(JsonRun *r, const char *z, sqlite3_int64 n){
+  if( r->n + n > r->nAlloc && jsonGrow(r, n) ) return;
+  memcpy(r->z + r->n, z, n);
+  r->n += n;
+}
+
+static void jsonAppendChar(JsonRun *r, char c){
+  if( r->n + 1 > r->nAlloc && jsonGrow(r, 1) ) return;
+  r->z[r->n++] = c;
+}
+
+static void jsonAppendInt(JsonRun *r, sqlite3_int64 v){
   char zBuf[24];
   int i = (int)sizeof(zBuf);
   sqlite3_uint64 u = v<0 ? (sqlite3_uint64)0 - (sqlite3_uint64)v : (sqlite3_uint64)v;
@@ -383,7 +420,49 @@ static void jsonAppendInt(sqlite3_str *pOut, sqlite3_int64 v){
     u /= 10;
   }while( u );
   if( v<0 ) zBuf[--i] = '-';
-  sqlite3_str_append(pOut, zBuf+i, (int)sizeof(zBuf)-i);
+  jsonAppend(r, zBuf+i, (int)sizeof(zBuf)-i);
+}
+
+static void jsonAppendReal(JsonRun *r, double v){
+  char zBuf[64];
+  if( isinf(v) ){
+    /* as json_object() writes it from SQLite 3.43 on, which json() reads back as Inf;
+    ** (a NaN is never stored: SQLite makes it NULL) */
+    jsonAppend(r, v<0 ? "-9.0e+999" : "9.0e+999", v<0 ? 9 : 8);
+  }else{
+    sqlite3_snprintf(sizeof(zBuf), zBuf, "%!.15g", v);
+    jsonAppend(r, zBuf, (sqlite3_int64)strlen(zBuf));
+  }
+}
+
+/* Text as a JSON string. Most text needs no escape and is copied as it is; the rest goes
+** through sqlormJsonString. */
+static void jsonAppendText(JsonRun *r, const char *z, int n){
+  int i;
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    if( c<0x20 || c=='"' || c=='\\' ) break;
+  }
+  if( i==n ){
+    if( r->n + n + 2 > r->nAlloc && jsonGrow(r, n+2) ) return;
+    r->z[r->n] = '"';
+    memcpy(r->z + r->n + 1, z, n);
+    r->z[r->n + n + 1] = '"';
+    r->n += n + 2;
+  }else{
+    sqlite3_str *pStr = sqlite3_str_new(0);
+    int nStr;
+    char *zStr;
+    sqlormJsonString(pStr, z, n);
+    nStr = sqlite3_str_length(pStr);
+    zStr = sqlite3_str_finish(pStr);
+    if( zStr==0 ){
+      if( r->rc==SQLITE_OK ) r->rc = SQLITE_NOMEM;
+      return;
+    }
+    jsonAppend(r, zStr, nStr);
+    sqlite3_free(zStr);
+  }
 }
 
 /* A node's key, as `id=1` or `(a, b)=(1, 'x')`, from its row in its statement. */
@@ -432,37 +511,31 @@ static void jsonStepError(JsonRun *r, const JsonNode *p, int rc){
 
 static void jsonEmitChild(JsonRun *r, const JsonNode *pParent, JsonNode *p);
 
-/* The row pNode's statement is on, as an object with its relationships. */
+/* The row pNode's statement is on, as an object with its relationships. Values are read
+** with sqlite3_column_value(): one call per value (this runs inside the calling
+** statement's step, which holds the connection's mutex). */
 static void jsonEmitRow(JsonRun *r, const JsonNode *pNode){
   sqlite3_stmt *pStmt = pNode->pStmt;
-  sqlite3_str *pOut = r->pOut;
   int i;
-  sqlite3_str_appendchar(pOut, 1, '{');
+  jsonAppendChar(r, '{');
   for(i=0; i<pNode->nCol; i++){
-    sqlite3_str_append(pOut, pNode->azKey[i], pNode->anKey[i]);
-    switch( sqlite3_column_type(pStmt, i) ){
+    sqlite3_value *v = sqlite3_column_value(pStmt, i);
+    jsonAppend(r, pNode->azKey[i], pNode->anKey[i]);
+    switch( sqlite3_value_type(v) ){
       case SQLITE_INTEGER:
-        jsonAppendInt(pOut, sqlite3_column_int64(pStmt, i));
+        jsonAppendInt(r, sqlite3_value_int64(v));
         break;
-      case SQLITE_FLOAT: {
-        double v = sqlite3_column_double(pStmt, i);
-        /* as json_object() writes it from SQLite 3.43 on, which reads it back as Inf;
-        ** (a NaN is never stored: SQLite makes it NULL) */
-        if( isinf(v) ){
-          sqlite3_str_appendall(pOut, v<0 ? "-9.0e+999" : "9.0e+999");
-        }else{
-          sqlite3_str_appendf(pOut, "%!.15g", v);
-        }
+      case SQLITE_FLOAT:
+        jsonAppendReal(r, sqlite3_value_double(v));
         break;
-      }
       case SQLITE_TEXT: {
-        const char *z = (const char*)sqlite3_column_text(pStmt, i);
+        const char *z = (const char*)sqlite3_value_text(v);
         if( z==0 ){ jsonRunError(r, SQLITE_NOMEM, 0); return; }
-        sqlormJsonString(pOut, z, sqlite3_column_bytes(pStmt, i));
+        jsonAppendText(r, z, sqlite3_value_bytes(v));
         break;
       }
       case SQLITE_NULL:
-        sqlite3_str_append(pOut, "null", 4);
+        jsonAppend(r, "null", 4);
         break;
       default: {
         char *zKey = jsonKeyText(pNode);
@@ -476,33 +549,32 @@ static void jsonEmitRow(JsonRun *r, const JsonNode *pNode){
   }
   for(i=0; i<pNode->nChild && r->rc==SQLITE_OK; i++){
     JsonNode *pChild = pNode->apChild[i];
-    sqlite3_str_append(pOut, pChild->zMember, pChild->nMember);
+    jsonAppend(r, pChild->zMember, pChild->nMember);
     jsonEmitChild(r, pNode, pChild);
   }
-  sqlite3_str_appendchar(pOut, 1, '}');
+  jsonAppendChar(r, '}');
 }
 
 /* Relationship p of the row pParent's statement is on: an array, an object or null. */
 static void jsonEmitChild(JsonRun *r, const JsonNode *pParent, JsonNode *p){
   sqlite3_stmt *pStmt = p->pStmt;
-  sqlite3_str *pOut = r->pOut;
   const OrmRel *pRel = p->pRel;
   int i, rc, nRow = 0;
   for(i=0; i<pRel->local.n; i++){
     sqlite3_value *v = sqlite3_column_value(pParent->pStmt, p->aiBind[i]);
     if( sqlite3_value_type(v)==SQLITE_NULL ){
       /* a NULL reference reaches nothing */
-      sqlite3_str_appendall(pOut, pRel->bUselist ? "[]" : "null");
+      jsonAppend(r, pRel->bUselist ? "[]" : "null", pRel->bUselist ? 2 : 4);
       return;
     }
     rc = sqlite3_bind_value(pStmt, i+1, v);
     if( rc!=SQLITE_OK ){ jsonRunError(r, rc, 0); return; }
   }
-  if( pRel->bUselist ) sqlite3_str_appendchar(pOut, 1, '[');
+  if( pRel->bUselist ) jsonAppendChar(r, '[');
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     nRow++;
     if( pRel->bUselist ){
-      if( nRow>1 ) sqlite3_str_appendchar(pOut, 1, ',');
+      if( nRow>1 ) jsonAppendChar(r, ',');
       jsonEmitRow(r, p);
     }else if( nRow==1 ){
       jsonEmitRow(r, p);
@@ -520,9 +592,9 @@ static void jsonEmitChild(JsonRun *r, const JsonNode *pParent, JsonNode *p){
   }
   sqlite3_reset(pStmt);
   if( pRel->bUselist ){
-    sqlite3_str_appendchar(pOut, 1, ']');
+    jsonAppendChar(r, ']');
   }else if( nRow==0 ){
-    sqlite3_str_append(pOut, "null", 4);
+    jsonAppend(r, "null", 4);
   }
 }
 
@@ -587,34 +659,35 @@ static int jsonBindKey(JsonRun *r, sqlite3_value *pKey){
 }
 
 /* Runs a plan for one key: the document into *pzOut (NULL when there is no such row). */
-static int jsonPlanRun(JsonPlan *pPlan, sqlite3_value *pKey, char **pzOut, int *pnOut,
-                       char **pzErr){
+static int jsonPlanRun(JsonPlan *pPlan, sqlite3_value *pKey, char **pzOut,
+                       sqlite3_int64 *pnOut, char **pzErr){
   JsonRun r;
   JsonNode *pRoot = pPlan->pRoot;
   int rc;
   memset(&r, 0, sizeof(r));
   r.pPlan = pPlan;
+  r.nMax = sqlite3_limit(pPlan->db, SQLITE_LIMIT_LENGTH, -1);
   *pzOut = 0;
   *pnOut = 0;
   rc = jsonBindKey(&r, pKey);
   if( rc==SQLITE_OK ){
     rc = sqlite3_step(pRoot->pStmt);
     if( rc==SQLITE_ROW ){
-      r.pOut = sqlite3_str_new(pPlan->db);
+      /* One allocation for most documents: as large as the largest one so far. */
+      jsonGrow(&r, pPlan->nHint);
       jsonEmitRow(&r, pRoot);
-      if( r.rc==SQLITE_OK ) r.rc = sqlite3_str_errcode(r.pOut);
-      *pnOut = sqlite3_str_length(r.pOut);
-      *pzOut = sqlite3_str_finish(r.pOut);
-      if( r.rc==SQLITE_OK && *pzOut==0 ) r.rc = SQLITE_NOMEM;
-      if( r.rc!=SQLITE_OK ){
-        sqlite3_free(*pzOut);
-        *pzOut = 0;
+      if( r.rc==SQLITE_OK ){
+        *pzOut = r.z;
+        *pnOut = r.n;
+        if( r.n>pPlan->nHint ) pPlan->nHint = r.n;
+        r.z = 0;
       }
     }else if( rc!=SQLITE_DONE ){
       jsonStepError(&r, pRoot, rc);
     }
     sqlite3_reset(pRoot->pStmt);
   }
+  sqlite3_free(r.z);
   *pzErr = r.zErr;
   return r.rc;
 }
@@ -628,7 +701,8 @@ static void ormJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   JsonPlan *pPlan;
   int bNew = 0;
   char *zOut = 0, *zErr = 0;
-  int nOut = 0, rc;
+  sqlite3_int64 nOut = 0;
+  int rc;
 
   if( sqlormArgText(ctx, argv, 0, zFunc, "model", &zModel)
    || (argc>2 && sqlormArgText(ctx, argv, 2, zFunc, "spec", &zSpec)) ){
@@ -667,7 +741,7 @@ static void ormJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sqlite3_free(zErr);
       }
     }else if( zOut ){
-      sqlite3_result_text(ctx, zOut, nOut, sqlite3_free);
+      sqlite3_result_text64(ctx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
       sqlite3_result_subtype(ctx, 'J');   /* JSON, as json() marks it */
     }else{
       sqlite3_result_null(ctx);

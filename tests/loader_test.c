@@ -6,7 +6,8 @@
 ** statement; the statements alive counted with sqlite3_next_stmt; the children's statement
 ** shown to be one statement run once per row); the plan's statements end with the calling
 ** statement, so sqlite3_close (not _v2) succeeds after it is finalized, also after an
-** error and with arguments that are not constant (a plan per call).
+** error and with arguments that are not constant (a plan per call); a document past
+** SQLITE_LIMIT_LENGTH is SQLite's too-big error.
 ** SQLORM_MODULE names the module (set by `make check`).
 */
 #include "testutil.h"
@@ -201,6 +202,24 @@ static void test_plan_per_call(void **state){
   t->db = 0;
 }
 
+/* A document longer than SQLITE_LIMIT_LENGTH is SQLite's "too big" error, not a
+** truncated document; the limit raised again, the same statement works. */
+static void test_too_big(void **state){
+  TestDb *t = *state;
+  sqlite3_stmt *pStmt = 0;
+  int nOld;
+  makeShop(t->db);
+  assert_int_equal(sqlite3_prepare_v2(t->db,
+      "SELECT length(orm_json('users', 7, 'addresses'))", -1, &pStmt, 0), SQLITE_OK);
+  nOld = sqlite3_limit(t->db, SQLITE_LIMIT_LENGTH, 100);
+  assert_int_equal(sqlite3_step(pStmt), SQLITE_TOOBIG);
+  sqlite3_reset(pStmt);
+  sqlite3_limit(t->db, SQLITE_LIMIT_LENGTH, nOld);
+  assert_int_equal(sqlite3_step(pStmt), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(pStmt, 0), 118);
+  sqlite3_finalize(pStmt);
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_compiles_do_not_grow_with_rows, testSetup, testTeardown),
@@ -208,6 +227,7 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_close_after_finalize, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_close_after_error, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_plan_per_call, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_too_big, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("loader", aTest, 0, 0);
 }
