@@ -6,7 +6,7 @@
 **   SELECT orm_json('users', 1);                          -- {"id":1,"first_name":...}
 **   SELECT orm_json('users', 1, 'addresses,groups');      -- ...,"addresses":[...],"groups":[...]}
 **   SELECT orm_json('users', id, 'orders(items(product))') FROM users;  -- any depth
-**   SELECT orm_json('order_lines', '[7, 2]');             -- a composite key: a JSON array
+**   SELECT orm_json('items', '[10, 2]', 'product');       -- a composite key: a JSON array
 **   SELECT json_object('user', orm_json('users', 1));     -- nested as an object (subtype 'J')
 **
 ** The spec is a comma-separated list of relationship names of the model, each optionally
@@ -39,6 +39,7 @@ struct JsonNode {
   char *zTable;           /* the node's table, as the schema spells it */
   sqlite3_stmt *pStmt;    /* its rows: the table's columns, then extras */
   int nCol;               /* the table's columns (SELECT *), before the extras */
+  int nStmtCol;           /* the statement's columns: nCol and the extras */
   char **azKey;           /* per column: `"name":` (with a leading comma past the first) */
   int *anKey;             /* their lengths */
   OrmNames keyNames;      /* the table's key, for messages */
@@ -310,7 +311,7 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
       *pzErr = pNode->pRel
         ? sqlite3_mprintf("%s.%s: %s", pNode->pRel->zModel, pNode->zName, sqlite3_errmsg(db))
         : sqlite3_mprintf("%s: %s", zModel, sqlite3_errmsg(db));
-    }else if( sqlite3_column_count(pNode->pStmt)!=pNode->nCol + extra.n ){
+    }else if( (pNode->nStmtCol = sqlite3_column_count(pNode->pStmt))!=pNode->nCol + extra.n ){
       *pzErr = sqlite3_mprintf("%s: its columns changed while orm_json read them", zTable);
       rc = SQLITE_SCHEMA;
     }
@@ -517,6 +518,12 @@ static void jsonEmitChild(JsonRun *r, const JsonNode *pParent, JsonNode *p);
 static void jsonEmitRow(JsonRun *r, const JsonNode *pNode){
   sqlite3_stmt *pStmt = pNode->pStmt;
   int i;
+  if( sqlite3_column_count(pStmt)!=pNode->nStmtCol ){
+    /* re-prepared after a change of the table: the columns are not where they were */
+    jsonRunError(r, SQLITE_SCHEMA, sqlite3_mprintf("%s: its columns changed while orm_json "
+                                                   "read them", pNode->zTable));
+    return;
+  }
   jsonAppendChar(r, '{');
   for(i=0; i<pNode->nCol; i++){
     sqlite3_value *v = sqlite3_column_value(pStmt, i);
@@ -760,7 +767,11 @@ static void ormJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 int sqlormJsonRegister(sqlite3 *db){
   /* Reads only, but the same key can give another document later: not deterministic. */
+#ifdef SQLITE_RESULT_SUBTYPE
+  const int flags = SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_RESULT_SUBTYPE;   /* 3.45 and later */
+#else
   const int flags = SQLITE_UTF8|SQLITE_INNOCUOUS;
+#endif
   int rc = sqlite3_create_function_v2(db, "orm_json", 2, flags, 0, ormJsonFunc, 0, 0, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function_v2(db, "orm_json", 3, flags, 0, ormJsonFunc, 0, 0, 0);
