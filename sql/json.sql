@@ -118,6 +118,16 @@ SELECT orm_json('users', 1, 'profile') AS doc;
 SELECT orm_json('users', 1, ' addresses , orders ( items ( product ) ) , groups ') AS doc;
 SELECT orm_json('orders', 10, 'items(product, order(user(groups))),user') AS doc;
 
+-- A relationship that binds a column SELECT * does not show (an implicit rowid) still
+-- reaches its rows, from the root and from a nested level, and the rowid stays hidden.
+CREATE TABLE notes(id INTEGER PRIMARY KEY, profile_rowid INTEGER, body TEXT);
+INSERT INTO notes(profile_rowid, body) VALUES (3, 'n1'), (3, 'n2'), (1, 'n3');
+SELECT orm_relationship('profiles', 'notes', 'notes',
+       '{"local":"rowid","remote":"profile_rowid","order_by":"id"}');
+SELECT orm_relationship('notes', 'profile', 'profiles', '{"local":"profile_rowid","remote":"rowid"}');
+SELECT orm_json('profiles', 3, 'notes') AS doc;
+SELECT orm_json('notes', 3, 'profile(notes)') AS doc;
+
 -- A composite key is a JSON array of the key's values in key order.
 SELECT orm_json('items', '[10, 2]', 'product') AS doc;
 SELECT orm_json('items', json_array(11, 1), 'order') ->> '$.order.total' AS total;
