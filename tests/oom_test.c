@@ -121,12 +121,18 @@ static void test_oom_drop(void **state){
   oomLoop("SELECT orm_automap()", "SELECT orm_drop('users')");
 }
 
+static void test_oom_json(void **state){
+  (void)state;
+  oomLoop("SELECT orm_automap()", "SELECT orm_json('users', 1, 'addresses,groups(users)')");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
     cmocka_unit_test(test_oom_many_to_many),
     cmocka_unit_test(test_oom_automap),
     cmocka_unit_test(test_oom_drop),
+    cmocka_unit_test(test_oom_json),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }

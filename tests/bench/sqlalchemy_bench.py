@@ -1,6 +1,7 @@
 # sqlalchemy_bench.py: the benchmark workloads done with SQLAlchemy, for the ratios that
 # tests/bench/*.c print. Prints the best time of a workload in seconds.
 # Usage: /usr/bin/python3 sqlalchemy_bench.py WORKLOAD bench.db
+import json
 import sys
 import time
 
@@ -21,7 +22,73 @@ def open_and_query(db):
     engine.dispose()
 
 
-WORKLOADS = {"open": open_and_query}
+def json_models():
+    # Declarative models of the shop, as a SQLAlchemy user writes them.
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table
+    from sqlalchemy.orm import declarative_base, relationship
+
+    Base = declarative_base()
+    user_group = Table(
+        "user_group", Base.metadata,
+        Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+        Column("group_id", Integer, ForeignKey("groups.id"), primary_key=True),
+        Column("role", String))
+
+    class User(Base):
+        __tablename__ = "users"
+        id = Column(Integer, primary_key=True)
+        first_name = Column(String)
+        last_name = Column(String)
+        email = Column(String)
+        created_at = Column(String)
+        addresses = relationship("Address")
+        groups = relationship("Group", secondary=user_group)
+
+    class Address(Base):
+        __tablename__ = "addresses"
+        id = Column(Integer, primary_key=True)
+        user_id = Column(Integer, ForeignKey("users.id"))
+        email_address = Column(String)
+
+    class Group(Base):
+        __tablename__ = "groups"
+        id = Column(Integer, primary_key=True)
+        name = Column(String)
+
+    return User, Address, Group
+
+
+_MODELS = []
+
+
+def users_as_json(db):
+    # orm_json('users', id, 'addresses,groups') for every user: selectinload of both
+    # relationships, then a dict per user through json.dumps.
+    from sqlalchemy.orm import Session, selectinload
+
+    if not _MODELS:
+        _MODELS.extend(json_models())
+    User, Address, Group = _MODELS
+    engine = create_engine("sqlite:///" + db)
+    n = 0
+    with Session(engine) as session:
+        users = (session.query(User)
+                 .options(selectinload(User.addresses), selectinload(User.groups))
+                 .all())
+        for u in users:
+            doc = {
+                "id": u.id, "first_name": u.first_name, "last_name": u.last_name,
+                "email": u.email, "created_at": u.created_at,
+                "addresses": [{"id": a.id, "user_id": a.user_id,
+                               "email_address": a.email_address} for a in u.addresses],
+                "groups": [{"id": g.id, "name": g.name} for g in u.groups],
+            }
+            n += len(json.dumps(doc, separators=(",", ":")))
+    engine.dispose()
+    assert n > 0
+
+
+WORKLOADS = {"open": open_and_query, "json": users_as_json}
 
 
 def main():

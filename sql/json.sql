@@ -1,0 +1,191 @@
+-- json.sql: orm_json(model, key [, spec]), a row and the relationships it names as one
+-- JSON document.
+
+-- A shop: users (with a generated column), addresses, groups through an association table
+-- with a column of its own, orders, their items (a composite key) and products.
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  email TEXT,
+  score REAL
+);
+ALTER TABLE users ADD COLUMN full_name AS (first_name || ' ' || last_name) VIRTUAL;
+CREATE TABLE addresses(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  email_address TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'home'
+);
+CREATE TABLE groups(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE user_group(
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  group_id INTEGER NOT NULL REFERENCES groups(id),
+  role TEXT NOT NULL DEFAULT 'member',
+  PRIMARY KEY (user_id, group_id)
+);
+CREATE TABLE products(sku TEXT PRIMARY KEY, title TEXT NOT NULL, price REAL NOT NULL, image BLOB);
+CREATE TABLE orders(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER REFERENCES users(id),
+  placed_at TEXT NOT NULL,
+  total NUMERIC NOT NULL
+);
+CREATE TABLE items(
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  line INTEGER NOT NULL,
+  sku TEXT NOT NULL REFERENCES products(sku),
+  qty INTEGER NOT NULL,
+  PRIMARY KEY (order_id, line)
+) WITHOUT ROWID;
+-- No declared key: keyed by its rowid, which is not a column.
+CREATE TABLE profiles(user_id INTEGER REFERENCES users(id), bio TEXT);
+
+INSERT INTO users(id, first_name, last_name, email, score) VALUES
+  (1, 'John', 'Doe', 'john@example.com', 2.5),
+  (2, 'Jane', 'Roe', NULL, 1e100),
+  (3, 'Ada', 'Lovelace', 'ada@example.com', -0.125),
+  (4, 'Alan', 'Turing', 'alan@example.com', NULL),
+  (5, 'Quote "Q"', 'Back\slash', 'tab	and
+newline', 9e999);
+INSERT INTO addresses(id, user_id, email_address, kind) VALUES
+  (1, 1, 'john@work.example', 'work'), (2, 1, 'john@home.example', 'home'),
+  (3, 1, 'doe@work.example', 'work'), (4, 2, 'jane@work.example', 'work'),
+  (5, 3, 'ada@engine.example', 'home');
+INSERT INTO groups(id, name) VALUES (1, 'staff'), (2, 'admins'), (3, 'customers');
+INSERT INTO user_group(user_id, group_id, role) VALUES
+  (1, 1, 'member'), (1, 2, 'owner'), (2, 1, 'member'), (3, 3, 'member');
+INSERT INTO products(sku, title, price, image) VALUES
+  ('P-1', 'Pen', 1.5, NULL), ('P-2', 'Paper', 4, NULL), ('P-3', 'Photo', 10, x'89504e47');
+INSERT INTO orders(id, user_id, placed_at, total) VALUES
+  (10, 1, '2026-02-11', 99), (11, 1, '2026-01-05', 25.5), (12, 3, '2026-03-01', 12),
+  (13, NULL, '2026-03-02', 5);
+INSERT INTO items(order_id, line, sku, qty) VALUES
+  (10, 1, 'P-2', 3), (10, 2, 'P-1', 1), (11, 1, 'P-1', 10), (12, 1, 'P-3', 1);
+INSERT INTO profiles(user_id, bio) VALUES (1, 'first'), (1, 'second'), (2, 'only');
+
+-- The row alone: every column in SELECT * order, the generated full_name included. A plain
+-- table is a model even before any catalog exists.
+SELECT count(*) AS orm_tables FROM sqlite_schema WHERE name LIKE 'orm\_%' ESCAPE '\';
+SELECT orm_json('users', 1) AS doc;
+SELECT orm_json('USERS', 3) AS doc;
+-- Values: integers, reals as SQLite's json writes them (an infinite one as 9.0e+999, valid
+-- JSON that json() reads back as Inf), text escaped, NULL as null.
+SELECT orm_json('users', 2) AS doc;
+SELECT orm_json('users', 5) AS doc;
+SELECT json_valid(orm_json('users', 5)) AS valid, orm_json('users', 5) ->> '$.score' AS score,
+       orm_json('users', 5) ->> '$.email' = (SELECT email FROM users WHERE id = 5) AS same_text;
+-- An implicit rowid is not a column; the key is the rowid all the same.
+SELECT orm_json('profiles', 3) AS doc;
+-- No such row, or a NULL key: NULL. A text key is compared as SQLite compares it.
+SELECT orm_json('users', 99) IS NULL AS missing, orm_json('users', NULL) IS NULL AS null_key,
+       orm_json('users', '1') ->> '$.id' AS text_key;
+
+-- Relationships.
+SELECT orm_relationship('users', 'addresses', 'addresses', '{"order_by":"email_address"}');
+SELECT orm_relationship('users', 'work_addresses', 'addresses',
+       '{"where":"kind = ''work''","order_by":"id DESC"}');
+SELECT orm_relationship('users', 'groups', 'groups',
+       '{"secondary":"user_group","order_by":"name"}');
+SELECT orm_relationship('groups', 'users', 'users',
+       '{"secondary":"user_group","order_by":"id"}');
+SELECT orm_relationship('users', 'orders', 'orders', '{"order_by":"placed_at"}');
+SELECT orm_relationship('orders', 'user', 'users');
+SELECT orm_relationship('orders', 'items', 'items', '{"order_by":"line"}');
+SELECT orm_relationship('items', 'product', 'products');
+SELECT orm_relationship('items', 'order', 'orders');
+SELECT orm_relationship('users', 'profile', 'profiles', '{"uselist":false}');
+
+-- To-many: an array in the relationship's order_by (email_address here, not id).
+SELECT orm_json('users', 1, 'addresses') AS doc;
+-- ... and [] when there is none.
+SELECT orm_json('users', 4, 'addresses') AS doc;
+-- A where filter (kind = 'work'), in its own order_by (id DESC).
+SELECT orm_json('users', 1, 'work_addresses') ->> '$.work_addresses' AS work;
+SELECT orm_json('users', 3, 'work_addresses') ->> '$.work_addresses' AS work;
+-- Many-to-many through user_group, both ways.
+SELECT orm_json('users', 1, 'groups') AS doc;
+SELECT orm_json('groups', 1, 'users') AS doc;
+-- To-one: an object, or null when the reference is NULL.
+SELECT orm_json('orders', 12, 'user') AS doc;
+SELECT orm_json('orders', 13, 'user') AS doc;
+-- uselist false on a one-to-many: an object for one row, null for none ...
+SELECT orm_json('users', 2, 'profile') ->> '$.profile' AS profile;
+SELECT orm_json('users', 3, 'profile') ->> '$.profile' AS profile;
+-- ... and an error naming the parent's key for more than one.
+SELECT orm_json('users', 1, 'profile') AS doc;
+-- Several relationships, whitespace allowed, nested three levels.
+SELECT orm_json('users', 1, ' addresses , orders ( items ( product ) ) , groups ') AS doc;
+SELECT orm_json('orders', 10, 'items(product, order(user(groups))),user') AS doc;
+
+-- A relationship that binds a column SELECT * does not show (an implicit rowid) still
+-- reaches its rows, from the root and from a nested level, and the rowid stays hidden.
+CREATE TABLE notes(id INTEGER PRIMARY KEY, profile_rowid INTEGER, body TEXT);
+INSERT INTO notes(profile_rowid, body) VALUES (3, 'n1'), (3, 'n2'), (1, 'n3');
+SELECT orm_relationship('profiles', 'notes', 'notes',
+       '{"local":"rowid","remote":"profile_rowid","order_by":"id"}');
+SELECT orm_relationship('notes', 'profile', 'profiles', '{"local":"profile_rowid","remote":"rowid"}');
+SELECT orm_json('profiles', 3, 'notes') AS doc;
+SELECT orm_json('notes', 3, 'profile(notes)') AS doc;
+
+-- A composite key is a JSON array of the key's values in key order.
+SELECT orm_json('items', '[10, 2]', 'product') AS doc;
+SELECT orm_json('items', json_array(11, 1), 'order') ->> '$.order.total' AS total;
+SELECT orm_json('items', '[10, 9]') IS NULL AS missing, orm_json('items', '[10, null]') IS NULL AS null_part;
+SELECT orm_json('items', '[10]');
+SELECT orm_json('items', '[10, 1, 1]');
+SELECT orm_json('items', 10);
+SELECT orm_json('items', 'ten');
+SELECT orm_json('items', '{"order_id":10,"line":1}');
+SELECT orm_json('items', '[10, [1]]');
+
+-- A BLOB cannot be held by JSON: the error names the column and the row.
+SELECT orm_json('products', 'P-3') AS doc;
+SELECT orm_json('orders', 12, 'items(product)') AS doc;
+SELECT orm_json('products', 'P-1') AS doc;
+
+-- Errors in the spec: an unknown relationship (at any level) names the model and the name;
+-- a malformed spec is quoted.
+SELECT orm_json('users', 1, 'adresses');
+SELECT orm_json('users', 1, 'orders(items(products))');
+SELECT orm_json('users', 1, 'addresses,');
+SELECT orm_json('users', 1, ',addresses');
+SELECT orm_json('users', 1, 'addresses,,groups');
+SELECT orm_json('users', 1, '');
+SELECT orm_json('users', 1, 'orders(items');
+SELECT orm_json('users', 1, 'orders(items))');
+SELECT orm_json('users', 1, 'orders()');
+SELECT orm_json('users', 1, 'orders(items) groups');
+SELECT orm_json('users', 1, 'addresses, addresses');
+
+-- Errors in the arguments name the argument.
+SELECT orm_json(NULL, 1);
+SELECT orm_json(7, 1);
+SELECT orm_json('users', 1, NULL);
+SELECT orm_json('users', 1, 5);
+SELECT orm_json('nosuch', 1);
+SELECT orm_json('users');
+-- A NULL key is NULL even with relationships.
+SELECT orm_json('users', NULL, 'addresses') IS NULL AS null_key;
+
+-- Over many rows: one document per user.
+SELECT id, orm_json('users', id, 'addresses,groups') AS doc FROM users ORDER BY id;
+-- Arguments that are not constant (a plan per call) give the same documents.
+CREATE TABLE calls(model TEXT, k, spec TEXT);
+INSERT INTO calls VALUES ('users', 1, 'groups'), ('groups', 2, 'users'), ('users', 1, 'addresses'),
+  ('items', '[10, 1]', 'product'), ('users', 4, 'groups');
+SELECT model, k, orm_json(model, k, spec) AS doc FROM calls;
+SELECT model, orm_json(model, 1) ->> '$.id' AS id FROM calls WHERE model <> 'items';
+-- A constant spec with a model that changes from row to row: each model reads its own table.
+SELECT orm_relationship('addresses', 'user', 'users');
+CREATE TABLE calls2(model TEXT, k);
+INSERT INTO calls2 VALUES ('orders', 12), ('addresses', 4), ('orders', 10);
+SELECT model, k, orm_json(model, k, 'user') ->> '$.user.full_name' AS user FROM calls2;
+
+-- The result is JSON: json_extract reads into it, and json_object nests it as an object.
+SELECT json_extract(orm_json('users', 1, 'orders(items(product))'),
+                    '$.orders[1].items[0].product.title') AS title;
+SELECT json_array_length(orm_json('users', 1, 'addresses'), '$.addresses') AS n;
+SELECT json_object('user', orm_json('users', 3, 'groups')) AS doc;
+SELECT json_type(json_object('user', orm_json('users', 3)), '$.user') AS nested;
+SELECT json_group_array(orm_json('users', id)) ->> '$[1].full_name' AS second FROM users;
