@@ -602,8 +602,7 @@ static int traverseInit(sqlite3 *db, int argc, const char *const *argv,
     ** anyway so that DROP TABLE and orm_drop can remove this table; queries say why. */
     sqlite3_free(p->zChildSql);
     p->zChildSql = 0;
-    p->zBroken = sqlite3_mprintf("%s cannot walk %s.%s: %s", p->zName, zModel, zName,
-                                 zErr ? zErr : sqlite3_errstr(rc));
+    p->zBroken = sqlite3_mprintf("%s: %s", p->zName, zErr ? zErr : sqlite3_errstr(rc));
     p->nCol = 0;
     rc = p->zBroken ? sqlite3_declare_vtab(db, "CREATE TABLE x(source, depth INTEGER, "
                                            "start HIDDEN, max_depth HIDDEN)") : SQLITE_NOMEM;
