@@ -226,3 +226,19 @@ WITH RECURSIVE sub(id) AS (
 SELECT count(*) AS pairs FROM sub;
 -- A many-to-one walk up from a leaf, with text keys.
 SELECT depth, code FROM ttree__parent('node 3000', 0);
+
+-- A statement that writes the walked table reads the walk as it was when the statement
+-- began (as SQLite's own INSERT ... SELECT from one table does): copying a subtree under
+-- its own rows ends, and copies each row once.
+CREATE TABLE org(id INTEGER PRIMARY KEY, name TEXT, boss INTEGER REFERENCES org);
+INSERT INTO org VALUES (1, 'top', NULL), (2, 'mid', 1), (3, 'low', 2);
+SELECT orm_relationship('org', 'staff', 'org', '{"remote":"boss","order_by":"id"}');
+INSERT INTO org(name, boss) SELECT name || ' copy', id FROM org__staff(1, 0);
+SELECT * FROM org ORDER BY id;
+SELECT depth, name FROM org__staff(1, 0);
+-- So does an UPDATE that reads it, and a DELETE.
+UPDATE org SET name = upper(name) WHERE id IN (SELECT id FROM org__staff(2, 0));
+UPDATE org SET boss = w.source FROM org__staff(1, 0) AS w WHERE org.id = w.id AND w.depth = 2;
+SELECT * FROM org ORDER BY id;
+DELETE FROM org WHERE id IN (SELECT id FROM org__staff(1, 0) WHERE name LIKE '%COPY');
+SELECT * FROM org ORDER BY id;

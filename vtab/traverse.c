@@ -366,6 +366,12 @@ struct traverse_cursor {
   int bEof;
   sqlite3_int64 iRowid;
   TravSet visited;
+  /* When a statement that writes is running, the walk is read whole before its first
+  ** row is returned: nRow rows of 1+nCol values (source, then the target's columns). */
+  int bMaterialise;
+  sqlite3_value **aRowVal;
+  sqlite3_int64 *aRowDepth;
+  sqlite3_int64 nRow, nRowAlloc, iRow;
 };
 
 /* One helper for every error a query reports: the message goes to the table's zErrMsg. */
@@ -680,7 +686,17 @@ static int traverseBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
+/* Frees the rows of a walk read whole. */
+static void travRowsClear(traverse_cursor *pCur, int nCol){
+  sqlite3_int64 i;
+  for(i=0; i<pCur->nRow*(1+nCol); i++) sqlite3_value_free(pCur->aRowVal[i]);
+  pCur->nRow = 0;
+  pCur->iRow = 0;
+}
+
 static void travCursorFree(traverse_cursor *pCur){
+  sqlite3_free(pCur->aRowVal);
+  sqlite3_free(pCur->aRowDepth);
   sqlite3_finalize(pCur->pChild);
   sqlite3_finalize(pCur->pLookup);
   sqlite3_finalize(pCur->pScan);
@@ -710,6 +726,19 @@ static int traverseDisconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
+/* Whether a statement that writes is running on the connection (INSERT INTO employees
+** SELECT ... FROM employees__employees_by_manager, say). A walk read row by row would see
+** the rows that statement writes, and could walk them forever; SQLite guards its own
+** reads from the table a statement writes with a temporary table, but cannot know what
+** this table reads. */
+static int travWriterBusy(sqlite3 *db){
+  sqlite3_stmt *pStmt;
+  for(pStmt=sqlite3_next_stmt(db, 0); pStmt; pStmt=sqlite3_next_stmt(db, pStmt)){
+    if( sqlite3_stmt_busy(pStmt) && !sqlite3_stmt_readonly(pStmt) ) return 1;
+  }
+  return 0;
+}
+
 /* A cursor: the one the table kept from an earlier query, if any. */
 static int traverseOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   traverse_vtab *p = (traverse_vtab*)pVtab;
@@ -722,6 +751,7 @@ static int traverseOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
     memset(pCur, 0, sizeof(*pCur));
   }
   pCur->bEof = 1;
+  pCur->bMaterialise = travWriterBusy(p->db);
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -745,6 +775,7 @@ static int traverseClose(sqlite3_vtab_cursor *cur){
   traverse_vtab *p = (traverse_vtab*)cur->pVtab;
   int i;
   travCursorReset(pCur);
+  travRowsClear(pCur, p->nCol);
   if( p->pSpare ){
     travCursorFree(pCur);
     return SQLITE_OK;
@@ -756,6 +787,13 @@ static int traverseClose(sqlite3_vtab_cursor *cur){
   }
   if( pCur->visited.nSlot>TRAV_SET_KEEP || pCur->visited.nByte>TRAV_SET_KEEP ){
     travSetFree(&pCur->visited);
+  }
+  if( pCur->nRowAlloc>TRAV_LEVEL_KEEP ){
+    sqlite3_free(pCur->aRowVal);
+    sqlite3_free(pCur->aRowDepth);
+    pCur->aRowVal = 0;
+    pCur->aRowDepth = 0;
+    pCur->nRowAlloc = 0;
   }
   p->pSpare = pCur;
   return SQLITE_OK;
@@ -873,6 +911,41 @@ static int travMaxDepthArg(traverse_vtab *p, sqlite3_value *pVal, sqlite3_int64 
   return rc;
 }
 
+/* Reads the rest of the walk into aRowVal, then releases the table: the rows are then
+** returned from memory, and what the running statement writes cannot change them. */
+static int travReadWhole(traverse_cursor *pCur){
+  traverse_vtab *p = (traverse_vtab*)pCur->base.pVtab;
+  int nVal = 1 + p->nCol, i, rc = SQLITE_OK;
+  while( rc==SQLITE_OK && !pCur->bEof ){
+    sqlite3_value **aVal;
+    if( pCur->nRow>=pCur->nRowAlloc ){
+      sqlite3_int64 nAlloc = pCur->nRowAlloc ? pCur->nRowAlloc*2 : 64;
+      sqlite3_value **aNewVal = sqlite3_realloc64(pCur->aRowVal, sizeof(sqlite3_value*)*nAlloc*nVal);
+      sqlite3_int64 *aNewDepth;
+      if( aNewVal==0 ) return SQLITE_NOMEM;
+      pCur->aRowVal = aNewVal;
+      aNewDepth = sqlite3_realloc64(pCur->aRowDepth, sizeof(sqlite3_int64)*nAlloc);
+      if( aNewDepth==0 ) return SQLITE_NOMEM;
+      pCur->aRowDepth = aNewDepth;
+      pCur->nRowAlloc = nAlloc;
+    }
+    aVal = &pCur->aRowVal[pCur->nRow*nVal];
+    aVal[0] = sqlite3_value_dup(sqlite3_column_value(pCur->pStart, 0));
+    for(i=0; i<p->nCol; i++){
+      aVal[1+i] = sqlite3_value_dup(sqlite3_column_value(pCur->pChild, i));
+    }
+    pCur->aRowDepth[pCur->nRow++] = pCur->iDepth;
+    for(i=0; i<nVal; i++){
+      if( aVal[i]==0 ) rc = SQLITE_NOMEM;
+    }
+    if( rc==SQLITE_OK ) rc = travNextRow(pCur);
+  }
+  travCursorReset(pCur);
+  pCur->bEof = pCur->nRow==0;
+  pCur->iRow = 0;
+  return rc;
+}
+
 static int traverseFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                           int argc, sqlite3_value **argv){
   traverse_cursor *pCur = (traverse_cursor*)cur;
@@ -882,6 +955,7 @@ static int traverseFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
   (void)idxStr; (void)argc;
 
   travCursorReset(pCur);
+  travRowsClear(pCur, p->nCol);
   pCur->iRowid = 0;
   pCur->iMaxDepth = p->iMaxDepth;
   if( idxNum & 1 ) pStartArg = argv[i++];
@@ -905,11 +979,18 @@ static int traverseFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
   pCur->bEof = 0;
   pCur->iLevel = 0;
   pCur->iNode = 0;
-  return travNextRow(pCur);
+  rc = travNextRow(pCur);
+  if( rc==SQLITE_OK && pCur->bMaterialise ) rc = travReadWhole(pCur);
+  return rc;
 }
 
 static int traverseNext(sqlite3_vtab_cursor *cur){
-  return travNextRow((traverse_cursor*)cur);
+  traverse_cursor *pCur = (traverse_cursor*)cur;
+  if( pCur->nRow ){
+    pCur->bEof = ++pCur->iRow>=pCur->nRow;
+    return SQLITE_OK;
+  }
+  return travNextRow(pCur);
 }
 
 static int traverseEof(sqlite3_vtab_cursor *cur){
@@ -919,7 +1000,19 @@ static int traverseEof(sqlite3_vtab_cursor *cur){
 static int traverseColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   traverse_cursor *pCur = (traverse_cursor*)cur;
   traverse_vtab *p = (traverse_vtab*)cur->pVtab;
-  if( i>=TRAV_COL_TARGET && i<TRAV_COL_START(p) ){
+  if( pCur->nRow ){
+    /* a walk read whole */
+    sqlite3_value **aVal = &pCur->aRowVal[pCur->iRow*(1+p->nCol)];
+    if( i>=TRAV_COL_TARGET && i<TRAV_COL_START(p) ){
+      sqlite3_result_value(ctx, aVal[1+i-TRAV_COL_TARGET]);
+    }else if( i==TRAV_COL_DEPTH ){
+      sqlite3_result_int64(ctx, pCur->aRowDepth[pCur->iRow]);
+    }else if( i==TRAV_COL_MAX_DEPTH(p) ){
+      sqlite3_result_int64(ctx, pCur->iMaxDepth);
+    }else{
+      sqlite3_result_value(ctx, aVal[0]);
+    }
+  }else if( i>=TRAV_COL_TARGET && i<TRAV_COL_START(p) ){
     sqlite3_result_value(ctx, sqlite3_column_value(pCur->pChild, i-TRAV_COL_TARGET));
   }else if( i==TRAV_COL_DEPTH ){
     sqlite3_result_int64(ctx, pCur->iDepth);
@@ -933,7 +1026,8 @@ static int traverseColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 }
 
 static int traverseRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
-  *pRowid = ((traverse_cursor*)cur)->iRowid;
+  traverse_cursor *pCur = (traverse_cursor*)cur;
+  *pRowid = pCur->nRow ? pCur->iRow+1 : pCur->iRowid;
   return SQLITE_OK;
 }
 
