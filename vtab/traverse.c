@@ -29,8 +29,10 @@
 ** a set of visited keys (an open-addressing hash of int64 keys, with a byte-string
 ** fallback for keys of other types) ends cycles, and each node appears once, at its
 ** shallowest depth. A new node's local values are kept for the next level, so memory is
-** two levels plus the visited set. A closed cursor is kept by the table with its
-** prepared statements and buffers for the next query. A relationship that cannot be
+** two levels plus the visited set. Under a statement that writes (INSERT ... SELECT from
+** the walk), the walk is read whole before its first row, so that it cannot see the rows
+** the statement writes. A closed cursor is kept by the table with its prepared
+** statements and buffers for the next query. A relationship that cannot be
 ** loaded at connect (its catalog row or its table is gone) still connects, so that DROP
 ** TABLE and orm_drop work, and every query reports why it cannot walk.
 */
