@@ -103,6 +103,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     rc = sqlormRelationshipRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormAutomapRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormJsonRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormTraverseRegister(db);
     if( rc!=SQLITE_OK ){
       *pzErrMsg = sqlite3_mprintf("sqlorm: cannot register its functions: %s",
                                   sqlite3_errstr(rc));

@@ -6,7 +6,9 @@ import sys
 import time
 
 import sqlalchemy
-from sqlalchemy import create_engine, text
+from sqlalchemy import (Column, ForeignKey, Integer, Text, create_engine, func, literal,
+                        select, text)
+from sqlalchemy.orm import Session, aliased, declarative_base, relationship
 from sqlalchemy.pool import NullPool
 
 N_OPEN = 200
@@ -88,12 +90,49 @@ def users_as_json(db):
     assert n > 0
 
 
+def traverse_setup(db, join=False):
+    # bench_traverse.c: the whole tree below node 1, in SQLAlchemy's own way for a
+    # self-referential relationship: a recursive CTE over the mapped class.
+    Base = declarative_base()
+
+    class Node(Base):
+        __tablename__ = "nodes"
+        id = Column(Integer, primary_key=True)
+        parent_id = Column(Integer, ForeignKey("nodes.id"))
+        name = Column(Text)
+        children = relationship("Node")
+
+    session = Session(create_engine("sqlite:///" + db))
+
+    def traverse(_db):
+        sub = select(Node.id, Node.name).where(Node.parent_id == 1).cte("sub", recursive=True)
+        child = aliased(Node)
+        sub = sub.union_all(select(child.id, child.name).where(child.parent_id == sub.c.id))
+        session.execute(select(func.count(), func.sum(func.length(sub.c.name)))).one()
+
+    def traverse_join(_db):
+        # Two levels below each of nodes 1..5000: the CTE carries the start and the depth.
+        parent, child = aliased(Node), aliased(Node)
+        sub = (select(parent.id.label("src"), child.id.label("id"), literal(1).label("depth"))
+               .join(child, child.parent_id == parent.id).where(parent.id <= 5000)
+               .cte("sub", recursive=True))
+        below = aliased(Node)
+        sub = sub.union_all(select(sub.c.src, below.id, sub.c.depth + 1)
+                            .join(below, below.parent_id == sub.c.id).where(sub.c.depth < 2))
+        session.execute(select(func.count(), func.sum(sub.c.depth))).one()
+
+    return traverse_join if join else traverse
+
+
+# Workloads whose setup (mapping, engine) is not timed: a function that returns the work.
+SETUPS = {"traverse": traverse_setup,
+          "traverse_join": lambda db: traverse_setup(db, join=True)}
 WORKLOADS = {"open": open_and_query, "json": users_as_json}
 
 
 def main():
     workload, db = sys.argv[1], sys.argv[2]
-    fn = WORKLOADS[workload]
+    fn = SETUPS[workload](db) if workload in SETUPS else WORKLOADS[workload]
     best = float("inf")
     for _ in range(ROUNDS):
         t0 = time.perf_counter()
