@@ -48,25 +48,37 @@ static const char zShop[] =
   "  PRIMARY KEY (user_id, group_id));"
   "CREATE TABLE parts(a TEXT, b INT, PRIMARY KEY (a, b));"
   "CREATE TABLE notes(id INTEGER PRIMARY KEY, a TEXT, b INT, FOREIGN KEY (a, b) REFERENCES parts);"
+  "CREATE TABLE employees(id INTEGER PRIMARY KEY, name TEXT, manager_id INT REFERENCES employees);"
   "INSERT INTO users VALUES (1, 'ann', 'a@x');"
-  "INSERT INTO addresses VALUES (1, 1, 'a1');";
+  "INSERT INTO addresses VALUES (1, 1, 'a1');"
+  "INSERT INTO employees VALUES (1, 'boss', NULL), (2, 'mid', 1), (3, 'low', 2), (4, 'low2', 2);";
 
 /* Runs zSql with allocation N failing, for every N, checking each outcome. zSetup runs
 ** unarmed first on a fresh database. A transient failure (one allocation fails) must leave
 ** the schema as it was; under a persistent one (every allocation from the Nth on fails)
 ** not even a ROLLBACK can be prepared, so only "no crash, nothing leaked" is checked. */
 static void oomLoop(const char *zSetup, const char *zSql){
+  sqlite3 *pTemplate = 0;
+  char *zErr = 0;
   int n;
+  /* The database every iteration starts from, copied in with the backup API: cheaper
+  ** than building it again each time. */
+  assert_int_equal(sqlite3_open(":memory:", &pTemplate), SQLITE_OK);
+  assert_int_equal(sqlite3_sqlorm_init(pTemplate, &zErr, 0), SQLITE_OK);
+  testExec(pTemplate, zShop);
+  if( zSetup ) testExec(pTemplate, zSetup);
   for(bPersist=0; bPersist<2; bPersist++)
   for(n=1; n<100000; n+=(bPersist ? 7 : 1)){     /* persistent: a sample of the points */
     sqlite3 *db = 0;
+    sqlite3_backup *pBackup;
     sqlite3_int64 nMem0 = sqlite3_memory_used();
-    char *zErr = 0;
     int rc, nSchema;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     assert_int_equal(sqlite3_sqlorm_init(db, &zErr, 0), SQLITE_OK);
-    testExec(db, zShop);
-    if( zSetup ) testExec(db, zSetup);
+    pBackup = sqlite3_backup_init(db, "main", pTemplate, "main");
+    assert_non_null(pBackup);
+    sqlite3_backup_step(pBackup, -1);
+    assert_int_equal(sqlite3_backup_finish(pBackup), SQLITE_OK);
     nSchema = (int)testQueryInt(db, "SELECT count(*) FROM sqlite_schema");
     bFailed = 0;
     nFailAfter = n;
@@ -98,6 +110,7 @@ static void oomLoop(const char *zSetup, const char *zSql){
     assert_int_equal(sqlite3_memory_used(), nMem0);
     if( rc==SQLITE_OK && !bFailed ) break;
   }
+  assert_int_equal(sqlite3_close(pTemplate), SQLITE_OK);
 }
 
 static void test_oom_relationship(void **state){
@@ -126,6 +139,14 @@ static void test_oom_json(void **state){
   oomLoop("SELECT orm_automap()", "SELECT orm_json('users', 1, 'addresses,groups(users)')");
 }
 
+static void test_oom_traverse(void **state){
+  (void)state;
+  oomLoop("SELECT orm_relationship('employees', 'reports', 'employees', "
+          "'{\"remote\":\"manager_id\",\"order_by\":\"name\"}')",
+          "SELECT count(*), max(depth) FROM employees__reports(1, 0);"
+          "SELECT count(*) FROM employees e JOIN employees__reports r ON r.source = e.id");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -133,6 +154,7 @@ int main(void){
     cmocka_unit_test(test_oom_automap),
     cmocka_unit_test(test_oom_drop),
     cmocka_unit_test(test_oom_json),
+    cmocka_unit_test(test_oom_traverse),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
