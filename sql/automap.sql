@@ -99,3 +99,27 @@ SELECT model, name, origin FROM orm_relationships WHERE 'tracks' IN (model, targ
 SELECT count(*) AS relationships FROM orm_relationships;
 SELECT source, name FROM users__groups_by_user_group WHERE source = 1 ORDER BY id;
 SELECT orm_automap(1);
+
+-- Self-reference: a recursive traversal table both ways, named <child>_by_<stem> for the
+-- collection. A self-referencing association table: <table>_by_<stem of the far FK>.
+CREATE TABLE employees(id INTEGER PRIMARY KEY, name TEXT,
+                       manager_id INT REFERENCES employees ON DELETE CASCADE);
+INSERT INTO employees VALUES (1, 'boss', NULL), (2, 'mid', 1), (3, 'low', 2);
+CREATE TABLE friendships(user_id INT NOT NULL REFERENCES users,
+                         friend_id INT NOT NULL REFERENCES users,
+                         PRIMARY KEY (user_id, friend_id));
+INSERT INTO friendships VALUES (1, 2);
+SELECT orm_automap() > 0 AS made;
+SELECT model, name, target, direction, secondary, secondary_local, cascade,
+       options ->> '$.back_populates' AS back
+  FROM orm_relationships WHERE model IN ('employees', 'friendships')
+    OR name LIKE 'users_by%' ORDER BY 1, 2;
+SELECT type, name FROM sqlite_schema WHERE name IN ('employees__manager',
+       'employees__employees_by_manager', 'users__users_by_friend') ORDER BY name;
+SELECT name, depth FROM employees__employees_by_manager WHERE source = 1 AND max_depth = 0;
+SELECT name, depth FROM employees__manager(3, 0);
+SELECT source, name FROM users__users_by_friend;
+SELECT source, name FROM users__users_by_user;
+-- ON DELETE CASCADE on a self-reference deletes the whole subtree.
+DELETE FROM employees WHERE id = 1;
+SELECT count(*) AS employees_left FROM employees;
