@@ -31,3 +31,18 @@ SELECT (SELECT count(*) FROM addresses WHERE user_id = 1) AS addresses_left,
        (SELECT count(*) FROM user_group WHERE user_id = 1) AS memberships_left,
        (SELECT count(*) FROM orders WHERE user_id IS NULL) AS orders_without_user;
 ROLLBACK;
+
+-- Nested documents in one call, without N+1 queries written by hand.
+.mode list
+SELECT orm_json('users', 1, 'addresses,groups,orders') AS user_1;
+SELECT orm_json('groups', 2, 'users(addresses)') AS group_2;
+
+-- Self-reference: an org chart, walked to any depth.
+.mode box
+CREATE TABLE employees(id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                       manager_id INT REFERENCES employees);
+INSERT INTO employees VALUES (1, 'Grace', NULL), (2, 'Ken', 1), (3, 'Dennis', 1),
+                             (4, 'Rob', 3), (5, 'Brian', 3);
+SELECT orm_automap() AS relationships_made;
+SELECT depth, name FROM employees__employees_by_manager(1, 0);
+SELECT depth, name FROM employees__manager WHERE source = 5 AND max_depth = 0;
