@@ -812,6 +812,32 @@ static int relFkOrdered(const OrmFk *pFk, OrmNames *pFrom, OrmNames *pTo){
   return rc;
 }
 
+/* One side of a many-to-many: the association table's FOREIGN KEY to pTab, or the
+** given association columns (pGiveSec), which match pGive or else pTab's key. */
+static int relSecondarySide(const OrmTable *pSec, const OrmTable *pTab,
+                            const OrmNames *pGiveSec, const OrmNames *pGive,
+                            const char *zSecOpt, const char *zOpt,
+                            OrmNames *pSecOut, OrmNames *pOut, char **pzErr){
+  char *zHint = sqlite3_mprintf("give %s (and %s, unless it is the key of %s)", zSecOpt, zOpt,
+                                pTab->zName);
+  const OrmFk *pFk;
+  int rc = SQLITE_OK;
+  if( zHint==0 ) return SQLITE_NOMEM;
+  pFk = relFindFk(pSec, pTab->zName, pGiveSec, zHint, pzErr);
+  sqlite3_free(zHint);
+  if( pFk && pGive->n==0 ){
+    rc = relFkOrdered(pFk, pSecOut, pOut);
+  }else if( pGiveSec->n ){
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    rc = sqlormNamesCopy(pSecOut, pGiveSec);
+    if( rc==SQLITE_OK ) rc = sqlormNamesCopy(pOut, pGive->n ? pGive : &pTab->key);
+  }else{
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
 /* Works out the columns and the direction of p from the options and the FOREIGN KEYs. */
 static int relResolve(sqlite3 *db, OrmRel *p, RelOptions *o, OrmTable *pModel,
                       OrmTable *pTarget, char **pzErr){
@@ -843,33 +869,13 @@ static int relResolve(sqlite3 *db, OrmRel *p, RelOptions *o, OrmTable *pModel,
                                "secondary_remote", pSec->zName, pModel->zName);
       rc = SQLITE_ERROR;
     }
-    /* Each side: the FOREIGN KEY of the association table, or explicit columns that
-    ** match the model's (target's) key unless local (remote) says otherwise. */
     if( rc==SQLITE_OK ){
-      const OrmFk *pFk = relFindFk(pSec, pModel->zName, &giveSL,
-          "give secondary_local (and local, unless it is the model's key)", pzErr);
-      if( pFk && giveLocal.n==0 ){
-        rc = relFkOrdered(pFk, &p->secLocal, &p->local);
-      }else if( giveSL.n ){
-        sqlite3_free(*pzErr); *pzErr = 0;
-        rc = sqlormNamesCopy(&p->secLocal, &giveSL);
-        if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->local, giveLocal.n ? &giveLocal : &pModel->key);
-      }else{
-        rc = SQLITE_ERROR;
-      }
+      rc = relSecondarySide(pSec, pModel, &giveSL, &giveLocal, "secondary_local", "local",
+                            &p->secLocal, &p->local, pzErr);
     }
     if( rc==SQLITE_OK ){
-      const OrmFk *pFk = relFindFk(pSec, pTarget->zName, &giveSR,
-          "give secondary_remote (and remote, unless it is the target's key)", pzErr);
-      if( pFk && giveRemote.n==0 ){
-        rc = relFkOrdered(pFk, &p->secRemote, &p->remote);
-      }else if( giveSR.n ){
-        sqlite3_free(*pzErr); *pzErr = 0;
-        rc = sqlormNamesCopy(&p->secRemote, &giveSR);
-        if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->remote, giveRemote.n ? &giveRemote : &pTarget->key);
-      }else{
-        rc = SQLITE_ERROR;
-      }
+      rc = relSecondarySide(pSec, pTarget, &giveSR, &giveRemote, "secondary_remote", "remote",
+                            &p->secRemote, &p->remote, pzErr);
     }
     if( rc==SQLITE_OK && (p->secLocal.n!=p->local.n || p->secRemote.n!=p->remote.n) ){
       *pzErr = sqlite3_mprintf("secondary columns and the columns they match differ in number");
