@@ -13,6 +13,8 @@
 **   SELECT * FROM orm_revisions;     -- the migration graph: every known revision
 **   SELECT * FROM orm_journal;       -- the revisions applied, with the text that ran
 **
+** Names compare as SQLite compares identifiers: without regard to case (COLLATE NOCASE).
+**
 ** How it works: the catalog is created on first use, never at load, so that loading the
 ** extension changes nothing (and works on read-only files). Its format number lives in
 ** orm_meta; azStep[i] takes a catalog from format i to i+1, so a later sqlorm upgrades an
@@ -33,21 +35,21 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "  value"
   ");"
   "CREATE TABLE main.orm_models("
-  "  name TEXT PRIMARY KEY NOT NULL,"
-  "  tbl TEXT NOT NULL,"
+  "  name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+  "  tbl TEXT NOT NULL COLLATE NOCASE,"
   "  options TEXT NOT NULL DEFAULT '{}',"
   "  origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('automap','user'))"
   ");"
   "CREATE TABLE main.orm_relationships("
-  "  model TEXT NOT NULL,"
-  "  name TEXT NOT NULL,"
-  "  target TEXT NOT NULL,"
+  "  model TEXT NOT NULL COLLATE NOCASE,"
+  "  name TEXT NOT NULL COLLATE NOCASE,"
+  "  target TEXT NOT NULL COLLATE NOCASE,"
   "  direction TEXT NOT NULL CHECK (direction IN"
   "    ('many-to-one','one-to-many','one-to-one','many-to-many')),"
   "  fk_side TEXT NOT NULL CHECK (fk_side IN ('local','remote','secondary')),"
   "  local_columns TEXT NOT NULL,"
   "  remote_columns TEXT NOT NULL,"
-  "  secondary TEXT,"
+  "  secondary TEXT COLLATE NOCASE,"
   "  secondary_local TEXT,"
   "  secondary_remote TEXT,"
   "  uselist INTEGER NOT NULL DEFAULT 1 CHECK (uselist IN (0,1)),"
@@ -57,8 +59,8 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   "  PRIMARY KEY (model, name)"
   ");"
   "CREATE TABLE main.orm_hybrids("
-  "  model TEXT NOT NULL,"
-  "  name TEXT NOT NULL,"
+  "  model TEXT NOT NULL COLLATE NOCASE,"
+  "  name TEXT NOT NULL COLLATE NOCASE,"
   "  expression TEXT NOT NULL,"
   "  kind TEXT NOT NULL CHECK (kind IN ('column','property','method')),"
   "  params TEXT NOT NULL DEFAULT '[]',"

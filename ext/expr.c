@@ -13,15 +13,28 @@
 #include "sqlorm.h"
 #include <string.h>
 
-/* The scan: SQLITE_OK, or an error naming what is wrong. piComma, when not NULL, receives
-** the offsets of the top-level commas (at most nComma of them; *pnComma says how many). */
+static int isIdChar(unsigned char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9') || c=='_' || c=='$'
+      || c>=0x80;
+}
+
+/* Called by the scan for each name followed by '(': a function call (or a keyword such as
+** IN or EXISTS, which the callee tells apart). */
+typedef int (*ExprCallFunc)(void *pArg, const char *zName, int nName, char **pzErr);
+
+/* The scan: SQLITE_OK, or an error naming what is wrong. aComma, when not NULL, receives
+** the offsets of the top-level commas (at most nComma of them; *pnComma says how many).
+** Parameters (?, ?1, :a, @a, $a, #a) are refused: nothing would bind them, and SQLite's
+** $a(...) token would otherwise read differently here and there. */
 static int exprScan(const char *z, const char *zWhat, char **pzErr,
-                    int *aComma, int nComma, int *pnComma){
+                    int *aComma, int nComma, int *pnComma, ExprCallFunc xCall, void *pArg){
   int depth = 0, i = 0, n = 0;
+  int iName = -1, nName = 0;      /* the last name seen, while only blanks follow it */
   while( z[i] ){
     char c = z[i];
     if( c=='\'' || c=='"' || c=='`' || c=='[' ){
       char cEnd = c=='[' ? ']' : c;
+      int iStart = i;
       i++;
       while( z[i] && !(z[i]==cEnd && !(cEnd!=']' && z[i+1]==cEnd)) ){
         if( z[i]==cEnd ) i++;             /* a doubled quote inside */
@@ -33,6 +46,7 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
         return SQLITE_ERROR;
       }
       i++;
+      if( c!='\'' ){ iName = iStart; nName = i - iStart; }else{ iName = -1; }
       continue;
     }
     if( c=='-' && z[i+1]=='-' ){
@@ -48,11 +62,33 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
       i = (int)(zEnd - z) + 2;
       continue;
     }
+    if( c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' ){
+      i++;
+      continue;
+    }
+    if( c=='?' || ((c==':' || c=='@' || c=='$' || c=='#')
+                   && (i==0 || !isIdChar((unsigned char)z[i-1])) && isIdChar((unsigned char)z[i+1])) ){
+      *pzErr = sqlite3_mprintf("%s must not contain parameters (%c...): %s", zWhat, c, z);
+      return SQLITE_ERROR;
+    }
+    if( isIdChar((unsigned char)c) && !(c>='0' && c<='9') ){
+      int iStart = i;
+      while( isIdChar((unsigned char)z[i]) ) i++;
+      iName = iStart;
+      nName = i - iStart;
+      continue;
+    }
     if( c==';' ){
       *pzErr = sqlite3_mprintf("%s must be one SQL expression, without ';': %s", zWhat, z);
       return SQLITE_ERROR;
     }
-    if( c=='(' ) depth++;
+    if( c=='(' ){
+      if( iName>=0 && xCall ){
+        int rc = xCall(pArg, z+iName, nName, pzErr);
+        if( rc!=SQLITE_OK ) return rc;
+      }
+      depth++;
+    }
     if( c==')' && --depth<0 ){
       *pzErr = sqlite3_mprintf("%s closes a parenthesis it did not open: %s", zWhat, z);
       return SQLITE_ERROR;
@@ -64,6 +100,7 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
       }
       aComma[n++] = i;
     }
+    iName = -1;
     i++;
   }
   if( depth!=0 ){
@@ -74,30 +111,35 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
   return SQLITE_OK;
 }
 
+static int isBlank(const char *z){
+  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
+  return *z==0;
+}
+
 /* Compiles zSql (built by the caller) and reports SQLite's error under zWhat. */
 static int exprCompile(sqlite3 *db, char *zSql, const char *zText, const char *zWhat,
                        char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc;
   if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  const char *zTail = 0;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, &zTail);
   if( rc!=SQLITE_OK ){
     *pzErr = sqlite3_mprintf("%s is not a valid expression here (%s): %s",
                              zWhat, sqlite3_errmsg(db), zText);
+  }else if( !isBlank(zTail) || sqlite3_bind_parameter_count(pStmt)>0 ){
+    /* The scan above rules both out; this is the belt to its braces. */
+    *pzErr = sqlite3_mprintf("%s must be one SQL expression: %s", zWhat, zText);
+    rc = SQLITE_ERROR;
   }
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
   return rc;
 }
 
-static int isBlank(const char *z){
-  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
-  return *z==0;
-}
-
 int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const char *zWhat,
                     char **pzErr){
-  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0);
+  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0, 0, 0);
   if( rc!=SQLITE_OK ) return rc;
   if( isBlank(zExpr) ){
     *pzErr = sqlite3_mprintf("%s is empty", zWhat);
@@ -123,7 +165,7 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr){
   int aComma[64];
   int nComma = 0, i, iStart = 0;
-  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma);
+  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma, 0, 0);
   for(i=0; rc==SQLITE_OK && i<=nComma; i++){
     int iEnd = i<nComma ? aComma[i] : (int)strlen(zOrderBy);
     int n = iEnd - iStart, n2;
@@ -152,4 +194,57 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                      zOrderBy, zWhat, pzErr);
   }
   return rc;
+}
+
+/* For sqlormCheckTrusted: refuses a call of a function that SQLite would refuse in a view
+** of an untrusted schema: one an application registered without SQLITE_INNOCUOUS. */
+static int exprTrustedCall(void *pArg, const char *zName, int nName, char **pzErr){
+  sqlite3 *db = (sqlite3*)pArg;
+  sqlite3_stmt *pStmt = 0;
+  char *z;
+  int rc;
+  if( zName[0]=='"' || zName[0]=='[' || zName[0]=='`' ){ zName++; nName -= 2; }
+  z = sqlite3_mprintf("%.*s", nName, zName);
+  if( z==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, "SELECT min(builtin OR (flags & 0x200000)<>0) "
+      "FROM pragma_function_list WHERE name = ?1 COLLATE NOCASE", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL
+     && sqlite3_column_int(pStmt, 0)==0 ){
+      *pzErr = sqlite3_mprintf("%s() is not innocuous: it is refused in SQL read from the "
+                               "database file while trusted_schema is off", z);
+      rc = SQLITE_AUTH;
+    }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(z);
+  return rc;
+}
+
+/* SQL text that sqlorm read back from the database file (a relationship's where, order_by)
+** is scanned again (one expression, no ';', no parameters: the file may have been edited)
+** and held to what SQLite holds a view to: with PRAGMA trusted_schema off, it may not call
+** a function that is not innocuous. */
+int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int bTrusted = 1;
+  int rc;
+  if( zSql==0 ) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(db, "PRAGMA trusted_schema", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ){
+      bTrusted = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }else if( rc==SQLITE_DONE ){
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ) return rc;
+  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, bTrusted ? 0 : exprTrustedCall, db);
 }

@@ -66,6 +66,25 @@ int sqlormRelIsSelf(const OrmRel *p){
   return sqlite3_stricmp(p->zTable, p->zTargetTable)==0;
 }
 
+/* Whether the traversal table walks recursively (an orm_traverse table): a relationship
+** of a table to itself, keyed by one column. One with a composite key gets a view. */
+static int relRecursive(const OrmRel *p){
+  return sqlormRelIsSelf(p) && p->key.n==1 && p->targetKey.n==1;
+}
+
+/* An alias for generated SQL that names none of the relationship's tables: zBase, or
+** zBase followed by as many '_' as it takes (into zOut, 32 bytes). */
+static const char *relAlias(const OrmRel *p, const char *zBase, char *zOut){
+  int n = (int)strlen(zBase);
+  memcpy(zOut, zBase, n+1);
+  while( n<30 && (sqlite3_stricmp(zOut, p->zTable)==0 || sqlite3_stricmp(zOut, p->zTargetTable)==0
+      || (p->zSecondary && sqlite3_stricmp(zOut, p->zSecondary)==0)) ){
+    zOut[n++] = '_';
+    zOut[n] = 0;
+  }
+  return zOut;
+}
+
 static const char *relDirection(const OrmRel *p){
   if( p->eDir==ORM_M2M ) return "many-to-many";
   if( p->bOneToOne ) return "one-to-one";
@@ -248,6 +267,13 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
     rc = dupInto(&p->zTargetTable, (const char*)sqlite3_column_text(pStmt, 16));
   }
   sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zWhere, "where", pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zOrderBy, "order_by", pzErr);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
+    char *zMsg = sqlite3_mprintf("relationship %s.%s: %s", zModel, zName, *pzErr);
+    sqlite3_free(*pzErr);
+    *pzErr = zMsg;
+  }
   if( rc==SQLITE_OK && (p->zTable==0 || p->zTargetTable==0) ){
     *pzErr = sqlite3_mprintf("relationship %s.%s: its model or target is not in orm_models",
                              zModel, zName);
@@ -313,14 +339,16 @@ char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra){
   return sqlite3_str_finish(pStr);
 }
 
-/* The view of a relationship that does not recurse. source is the parent's key (for a
-** composite key: a JSON array, plus one source_<column> per key column). */
-static char *relViewSql(const OrmRel *p){
+/* The SELECT of the view of a relationship that does not recurse. source is the parent's
+** key (for a composite key: a JSON array, plus one source_<column> per key column). */
+static char *relViewSelect(const OrmRel *p){
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *zT = p->zTargetTable;
+  char zParentBuf[32];
+  const char *zParent = relAlias(p, "orm_parent", zParentBuf);
   /* Where the parent's key can be read without joining the parent: the columns that
   ** match the key, on the target (one-to-many) or the secondary (many-to-many). */
-  const char *zSrcAlias = "orm_parent";
+  const char *zSrcAlias = zParent;
   const OrmNames *pSrc = &p->key;
   OrmNames mapped = {0, 0};
   int bJoinParent = 1;
@@ -338,7 +366,7 @@ static char *relViewSql(const OrmRel *p){
     zSrcAlias = p->eDir==ORM_M2M ? p->zSecondary : zT;
     bJoinParent = 0;
   }
-  sqlite3_str_appendf(pStr, "CREATE VIEW main.\"%w__%w\" AS SELECT ", p->zModel, p->zName);
+  sqlite3_str_appendall(pStr, "SELECT ");
   if( pSrc->n==1 ){
     sqlite3_str_appendf(pStr, "\"%w\".\"%w\" AS source", zSrcAlias, pSrc->az[0]);
   }else{
@@ -356,13 +384,13 @@ static char *relViewSql(const OrmRel *p){
                         p->zSecondary, p->zSecondary, zT, zT);
     relJoinOn(pStr, zT, &p->remote, p->zSecondary, &p->secRemote);
     if( bJoinParent ){
-      sqlite3_str_appendf(pStr, " JOIN main.\"%w\" AS orm_parent ON ", p->zTable);
-      relJoinOn(pStr, "orm_parent", &p->local, p->zSecondary, &p->secLocal);
+      sqlite3_str_appendf(pStr, " JOIN main.\"%w\" AS \"%w\" ON ", p->zTable, zParent);
+      relJoinOn(pStr, zParent, &p->local, p->zSecondary, &p->secLocal);
     }
   }else if( bJoinParent ){
-    sqlite3_str_appendf(pStr, "main.\"%w\" AS orm_parent JOIN main.\"%w\" AS \"%w\" ON ",
-                        p->zTable, zT, zT);
-    relJoinOn(pStr, zT, &p->remote, "orm_parent", &p->local);
+    sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\" JOIN main.\"%w\" AS \"%w\" ON ",
+                        p->zTable, zParent, zT, zT);
+    relJoinOn(pStr, zT, &p->remote, zParent, &p->local);
   }else{
     sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\"", zT, zT);
   }
@@ -390,8 +418,10 @@ static void relOldMatch(sqlite3_str *pStr, const char *zAlias, const OrmNames *p
   }
 }
 
-/* The cascade triggers of a relationship (none for a many-to-one). */
-static int relCreateTriggers(sqlite3 *db, const OrmRel *p, char **pzErr){
+/* The cascade triggers of a relationship (none for a many-to-one). Statements inside a
+** trigger name tables unqualified: they resolve in the trigger's own database. bGenerated:
+** some referencing column is a generated column. */
+static int relCreateTriggers(sqlite3 *db, const OrmRel *p, int bGenerated, char **pzErr){
   int rc = SQLITE_OK;
   const char *zT = p->zTargetTable;
   sqlite3_str *pStr;
@@ -407,11 +437,11 @@ static int relCreateTriggers(sqlite3 *db, const OrmRel *p, char **pzErr){
     if( p->mCascade & ORM_CASCADE_DELETE ){
       /* The targets go first, while the association rows still say which they are. */
       sqlite3_str_appendf(pStr, "DELETE FROM \"%w\" WHERE EXISTS (SELECT 1 FROM \"%w\" "
-                          "AS s WHERE ", zT, p->zSecondary);
-      relOldMatch(pStr, "s", &p->secLocal, &p->local);
+                          "WHERE ", zT, p->zSecondary);
+      relOldMatch(pStr, p->zSecondary, &p->secLocal, &p->local);
       for(i=0; i<p->remote.n; i++){
-        sqlite3_str_appendf(pStr, " AND s.\"%w\" = \"%w\".\"%w\"", p->secRemote.az[i], zT,
-                            p->remote.az[i]);
+        sqlite3_str_appendf(pStr, " AND \"%w\".\"%w\" = \"%w\".\"%w\"", p->zSecondary,
+                            p->secRemote.az[i], zT, p->remote.az[i]);
       }
       sqlite3_str_appendall(pStr, "); ");
     }
@@ -428,31 +458,41 @@ static int relCreateTriggers(sqlite3 *db, const OrmRel *p, char **pzErr){
     return rc;
   }
 
-  /* One-to-many (and one-to-one held by the target): delete, or set the FK to NULL. */
-  if( (p->mCascade & ORM_CASCADE_DELETE) || !p->bPassive ){
+  /* One-to-many (and one-to-one held by the target): delete, or set the FK to NULL. A
+  ** reference held in generated columns cannot be set: the database keeps it. */
+  if( (p->mCascade & ORM_CASCADE_DELETE) || (!p->bPassive && !bGenerated) ){
     pStr = sqlite3_str_new(db);
     sqlite3_str_appendf(pStr, "CREATE TRIGGER main.\"orm_%w__%w__%s\" BEFORE DELETE ON main.\"%w\" "
                         "BEGIN ", p->zModel, p->zName,
                         (p->mCascade & ORM_CASCADE_DELETE) ? "delete" : "setnull", p->zTable);
     if( (p->mCascade & ORM_CASCADE_DELETE) && sqlormRelIsSelf(p) ){
       /* A trigger does not fire itself again, so the whole subtree goes at once; UNION
-      ** ends a cycle in the data. */
+      ** ends a cycle in the data, and the row being deleted is left to its own statement
+      ** (so that changes() and RETURNING count it) even when a cycle leads back to it. */
+      char zSubBuf[32], zChildBuf[32];
+      const char *zSub = relAlias(p, "orm_sub", zSubBuf);
+      const char *zChild = relAlias(p, "orm_child", zChildBuf);
       sqlite3_str_appendf(pStr, "DELETE FROM \"%w\" WHERE (", zT);
       sqlormNamesSql(pStr, 0, &p->remote, ", ");
-      sqlite3_str_appendall(pStr, ") IN (SELECT * FROM (WITH RECURSIVE orm_sub(");
+      sqlite3_str_appendf(pStr, ") IN (SELECT * FROM (WITH RECURSIVE \"%w\"(", zSub);
       for(i=0; i<p->local.n; i++) sqlite3_str_appendf(pStr, "%sk%d", i ? ", " : "", i);
       sqlite3_str_appendall(pStr, ") AS (SELECT ");
       for(i=0; i<p->local.n; i++){
         sqlite3_str_appendf(pStr, "%sOLD.\"%w\"", i ? ", " : "", p->local.az[i]);
       }
       sqlite3_str_appendall(pStr, " UNION SELECT ");
-      sqlormNamesSql(pStr, "c", &p->local, ", ");
-      sqlite3_str_appendf(pStr, " FROM \"%w\" AS c JOIN orm_sub ON ", zT);
+      sqlormNamesSql(pStr, zChild, &p->local, ", ");
+      sqlite3_str_appendf(pStr, " FROM \"%w\" AS \"%w\" JOIN \"%w\" ON ", zT, zChild, zSub);
       for(i=0; i<p->remote.n; i++){
-        sqlite3_str_appendf(pStr, "%sc.\"%w\" = orm_sub.k%d", i ? " AND " : "",
-                            p->remote.az[i], i);
+        sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" = \"%w\".k%d", i ? " AND " : "",
+                            zChild, p->remote.az[i], zSub, i);
       }
-      sqlite3_str_appendall(pStr, ") SELECT * FROM orm_sub)); ");
+      sqlite3_str_appendf(pStr, ") SELECT * FROM \"%w\")) AND NOT (", zSub);
+      for(i=0; i<p->targetKey.n; i++){
+        sqlite3_str_appendf(pStr, "%s\"%w\" IS OLD.\"%w\"", i ? " AND " : "",
+                            p->targetKey.az[i], p->key.az[i]);
+      }
+      sqlite3_str_appendall(pStr, "); ");
     }else if( p->mCascade & ORM_CASCADE_DELETE ){
       sqlite3_str_appendf(pStr, "DELETE FROM \"%w\" WHERE ", zT);
       relOldMatch(pStr, zT, &p->remote, &p->local);
@@ -474,7 +514,7 @@ static int relCreateTriggers(sqlite3 *db, const OrmRel *p, char **pzErr){
   }
 
   /* delete-orphan: a child whose reference is set to NULL goes. */
-  if( rc==SQLITE_OK && (p->mCascade & ORM_CASCADE_ORPHAN) ){
+  if( rc==SQLITE_OK && (p->mCascade & ORM_CASCADE_ORPHAN) && !bGenerated ){
     pStr = sqlite3_str_new(db);
     sqlite3_str_appendf(pStr, "CREATE TRIGGER main.\"orm_%w__%w__orphan\" AFTER UPDATE OF ",
                         p->zModel, p->zName);
@@ -555,8 +595,8 @@ int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzE
 int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
   sqlite3_str *pStr = sqlite3_str_new(db);
   char *zSql, *zType = 0;
-  int bTraverse = 0;
-  int rc;
+  int bTraverse = 0, bGenerated = 0;
+  int rc, i;
 
   /* The traversal table's name must be free, or be this relationship's own leftover. */
   zSql = sqlite3_mprintf("%s__%s", p->zModel, p->zName);
@@ -628,16 +668,25 @@ int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
   sqlite3_free(zSql);
 
   if( rc==SQLITE_OK ){
-    if( sqlormRelIsSelf(p) ){
+    if( relRecursive(p) ){
       rc = sqlormExec(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w__%w\" USING orm_traverse(%Q, %Q)",
                       p->zModel, p->zName, p->zModel, p->zName);
     }else{
-      zSql = relViewSql(p);
-      rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
+      zSql = relViewSelect(p);
+      rc = zSql ? sqlormExec(db, pzErr, "CREATE VIEW main.\"%w__%w\" AS %s", p->zModel,
+                             p->zName, zSql) : SQLITE_NOMEM;
       sqlite3_free(zSql);
     }
   }
-  if( rc==SQLITE_OK ) rc = relCreateTriggers(db, p, pzErr);
+  if( rc==SQLITE_OK && p->eDir==ORM_O2M ){
+    OrmTable *pT = 0;
+    rc = sqlormTableLoadShallow(db, p->zTargetTable, &pT, pzErr);
+    for(i=0; rc==SQLITE_OK && i<p->remote.n; i++){
+      if( sqlormNamesFind(&pT->generated, p->remote.az[i])>=0 ) bGenerated = 1;
+    }
+    sqlormTableFree(pT);
+  }
+  if( rc==SQLITE_OK ) rc = relCreateTriggers(db, p, bGenerated, pzErr);
   return rc;
 }
 

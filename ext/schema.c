@@ -156,6 +156,7 @@ void sqlormTableFree(OrmTable *p){
   if( p==0 ) return;
   sqlite3_free(p->zName);
   sqlormNamesClear(&p->cols);
+  sqlormNamesClear(&p->generated);
   sqlite3_free(p->aNotNull);
   sqlormNamesClear(&p->key);
   for(i=0; i<p->nUnique; i++) sqlormNamesClear(&p->aUnique[i]);
@@ -200,6 +201,9 @@ static int tableColumns(sqlite3 *db, OrmTable *p){
     unsigned char *a;
     if( sqlite3_column_int(pStmt, 3)==1 ) continue;     /* hidden column of a vtab */
     rc = sqlormNamesAdd(&p->cols, (const char*)sqlite3_column_text(pStmt, 0));
+    if( rc==SQLITE_OK && sqlite3_column_int(pStmt, 3)>=2 ){   /* 2, 3: generated */
+      rc = sqlormNamesAdd(&p->generated, (const char*)sqlite3_column_text(pStmt, 0));
+    }
     if( rc!=SQLITE_OK ) break;
     a = sqlite3_realloc64(p->aNotNull, p->cols.n);
     if( a==0 ){ rc = SQLITE_NOMEM; break; }

@@ -44,6 +44,7 @@ typedef struct OrmTable OrmTable;
 struct OrmTable {
   char *zName;            /* as the schema spells it */
   OrmNames cols;          /* visible columns, generated ones included */
+  OrmNames generated;     /* the generated ones among them */
   unsigned char *aNotNull;/* per column of cols */
   OrmNames key;           /* PRIMARY KEY columns in key order, or the rowid's name */
   int bRowidKey;          /* the key addresses the b-tree: a rowid table's single key */
@@ -144,6 +145,7 @@ int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const cha
                     char **pzErr);
 int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr);
+int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **pzErr);
 
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);

@@ -133,19 +133,23 @@ SELECT orm_relationship('categories', 'subcategories', 'categories',
 SELECT source, depth, code FROM categories__subcategories('root', 0);
 SELECT source, depth, code FROM categories__subcategories WHERE source = 'b' AND max_depth = 0;
 
--- Tables the traversal cannot serve: a composite key, a column it needs for itself.
+-- A composite key: no recursive walk, but a plain view of the direct pairs (depth 1).
+-- Tables the traversal cannot serve: a column it needs for itself.
 CREATE TABLE parts(maker TEXT, num INTEGER, parent_maker TEXT, parent_num INTEGER,
                    PRIMARY KEY (maker, num),
                    FOREIGN KEY (parent_maker, parent_num) REFERENCES parts);
 SELECT orm_relationship('parts', 'subparts', 'parts',
                         '{"remote":["parent_maker","parent_num"]}');
+SELECT type FROM sqlite_schema WHERE name = 'parts__subparts';
+INSERT INTO parts VALUES ('acme', 1, NULL, NULL), ('acme', 2, 'acme', 1), ('acme', 3, 'acme', 2);
+SELECT source, maker, num FROM parts__subparts ORDER BY num;
 CREATE TABLE steps(id INTEGER PRIMARY KEY, depth INTEGER, prev_id INTEGER REFERENCES steps);
 SELECT orm_relationship('steps', 'next', 'steps', '{"remote":"prev_id"}');
 CREATE TABLE levels(id INTEGER PRIMARY KEY, Max_Depth INTEGER, up INTEGER REFERENCES levels);
 SELECT orm_relationship('levels', 'down', 'levels', '{"remote":"up"}');
--- Nothing of them was kept.
-SELECT count(*) AS n FROM orm_relationships WHERE model IN ('parts', 'steps', 'levels');
-SELECT count(*) AS n FROM sqlite_schema WHERE name IN ('parts__subparts', 'steps__next', 'levels__down');
+-- Nothing of the refused ones was kept.
+SELECT count(*) AS n FROM orm_relationships WHERE model IN ('steps', 'levels');
+SELECT count(*) AS n FROM sqlite_schema WHERE name IN ('steps__next', 'levels__down');
 
 -- The module is for sqlorm's own tables: its arguments are the model and relationship.
 CREATE VIRTUAL TABLE mine USING orm_traverse('employees');
