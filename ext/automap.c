@@ -6,47 +6,63 @@
 **   SELECT model, name, target, direction FROM orm_relationships WHERE origin = 'automap';
 **
 ** Naming, deterministic: a many-to-one is named from its FK column without the _id suffix
-** (user_id -> user; a composite FK: the parent table's name); the one-to-many back is named
-** after the child table (addresses), or <child>_by_<stem> when the child has several FKs
-** to the parent or refers to itself (employees_by_manager). An association table (exactly
-** two FKs, whose columns lie within its primary key; other columns allowed) also gives a
-** many-to-many pair named after the far table (users.groups, groups.users), or
-** <far>_by_<stem of the far FK> when it joins a table to itself, or <far>_by_<association>
-** when two association tables join the same pair; it stays a model of its own. FK columns
-** equal to a key or UNIQUE set make the pair one-to-one (scalar both ways).
+** (user_id -> user; a composite FK, or a stem that is a column of the table (a key shared
+** with the parent): the parent table's name); the one-to-many back is named after the child
+** table (addresses), or <child>_by_<stem> when the child has several FKs to the parent or
+** refers to itself (employees_by_manager). An association table (exactly two FKs, whose
+** columns lie within its primary key; other columns allowed) also gives a many-to-many pair
+** named after the far table (users.groups, groups.users), or <far>_by_<stem of the far FK>
+** when it joins a table to itself; it stays a model of its own. FK columns equal to a key
+** or UNIQUE set make the pair one-to-one (scalar both ways).
+** When two names would meet on one model (or a name is a declaration's, or a column's),
+** each takes its longer form: <child>_by_<stem>, <far>_by_<association table>,
+** <parent>_by_<stem>, <far>_by_<stem>_in_<association table>; if they still meet, it is an
+** error naming both, and nothing changes.
 ** Cascades follow the FK: ON DELETE CASCADE -> delete; NOT NULL FK -> delete, delete-orphan;
 ** SET NULL (and no action on a nullable FK) -> children's FK set to NULL; RESTRICT and SET
-** DEFAULT -> left to the database (passive_deletes).
+** DEFAULT -> left to the database (passive_deletes), association rows included.
 **
 ** How it works: in one savepoint, everything automap made before is dropped and made
 ** again from the live schema; relationships the user declared are never touched, and an
-** FK direction a declaration already covers (or a name it already uses) is skipped. A name
-** that collides with a column is an error naming both, nothing changed; declaring that
-** relationship under another name with orm_relationship() first resolves it.
+** FK direction a declaration already covers is skipped (its mirror then back-populates the
+** declaration).
 */
 #include "sqlorm.h"
 #include <string.h>
+
+/* A relationship automap would make, with what naming needs to know of it. */
+typedef struct AutoCand AutoCand;
+struct AutoCand {
+  OrmRel *p;
+  char *zAlt;             /* the longer name, for when the short one meets another */
+  int iMirror;            /* index of the candidate on the other side */
+  int bAlt;               /* p->zName is zAlt */
+  char *zCover;           /* a declaration that covers it: skipped, mirror points there */
+};
 
 typedef struct Automap Automap;
 struct Automap {
   sqlite3 *db;
   int nTab;
   OrmTable **apTab;       /* every table automap maps */
-  int nRel;
-  OrmRel **apRel;         /* the candidates */
+  int nCand;
+  AutoCand *aCand;
 };
 
 static char *dup(const char *z){
   return z ? sqlite3_mprintf("%s", z) : 0;
 }
 
-/* The stem of an FK: its one column without _id, or the parent's name when composite. */
-static char *fkStem(const OrmFk *pFk){
+/* The stem of an FK: its one column without _id; the parent's name when the FK is
+** composite or the stem is a column of the table (a key shared with the parent). */
+static char *fkStem(const OrmTable *pChild, const OrmFk *pFk){
   if( pFk->from.n==1 ){
     const char *z = pFk->from.az[0];
     int n = (int)strlen(z);
-    if( n>3 && sqlite3_stricmp(z+n-3, "_id")==0 ) return sqlite3_mprintf("%.*s", n-3, z);
-    return sqlite3_mprintf("%s", z);
+    char *zStem = (n>3 && sqlite3_stricmp(z+n-3, "_id")==0) ? sqlite3_mprintf("%.*s", n-3, z)
+                                                             : sqlite3_mprintf("%s", z);
+    if( zStem==0 || sqlormNamesFind(&pChild->cols, zStem)<0 ) return zStem;
+    sqlite3_free(zStem);
   }
   return sqlite3_mprintf("%s", pFk->zTo);
 }
@@ -59,16 +75,30 @@ static OrmTable *automapTable(Automap *a, const char *zName){
   return 0;
 }
 
-static int automapAdd(Automap *a, OrmRel *p){
-  OrmRel **ap = sqlite3_realloc64(a->apRel, sizeof(OrmRel*)*(a->nRel+1));
-  if( ap==0 ){ sqlormRelFree(p); return SQLITE_NOMEM; }
-  a->apRel = ap;
-  ap[a->nRel++] = p;
+/* Adds a pair of candidates, mirrors of each other; takes p and q (and their alternative
+** names) even when it fails. */
+static int automapAddPair(Automap *a, OrmRel *p, char *zAltP, OrmRel *q, char *zAltQ){
+  AutoCand *aNew = sqlite3_realloc64(a->aCand, sizeof(AutoCand)*(a->nCand+2));
+  if( aNew==0 || p==0 || q==0 || zAltP==0 || zAltQ==0 ){
+    if( aNew ) a->aCand = aNew;
+    sqlormRelFree(p); sqlormRelFree(q);
+    sqlite3_free(zAltP); sqlite3_free(zAltQ);
+    return SQLITE_NOMEM;
+  }
+  a->aCand = aNew;
+  memset(&aNew[a->nCand], 0, sizeof(AutoCand)*2);
+  aNew[a->nCand].p = p;
+  aNew[a->nCand].zAlt = zAltP;
+  aNew[a->nCand].iMirror = a->nCand+1;
+  aNew[a->nCand+1].p = q;
+  aNew[a->nCand+1].zAlt = zAltQ;
+  aNew[a->nCand+1].iMirror = a->nCand;
+  a->nCand += 2;
   return SQLITE_OK;
 }
 
-/* A new candidate on table zModel towards zTarget (both tables: automap's models are
-** named after their tables). */
+/* A new candidate on table pModel towards pTarget (automap's models are named after their
+** tables). */
 static OrmRel *automapRel(OrmTable *pModel, OrmTable *pTarget, int eDir){
   OrmRel *p = sqlite3_malloc(sizeof(OrmRel));
   if( p==0 ) return 0;
@@ -88,10 +118,16 @@ static OrmRel *automapRel(OrmTable *pModel, OrmTable *pTarget, int eDir){
   return p;
 }
 
+/* RESTRICT and SET DEFAULT are the database's to enforce. */
+static int fkPassive(const OrmFk *pFk){
+  return sqlite3_stricmp(pFk->zOnDelete, "RESTRICT")==0
+      || sqlite3_stricmp(pFk->zOnDelete, "SET DEFAULT")==0;
+}
+
 /* The cascade of a one-to-many, from its FOREIGN KEY. */
 static void automapCascade(OrmRel *p, const OrmFk *pFk){
   const char *z = pFk->zOnDelete;
-  if( sqlite3_stricmp(z, "RESTRICT")==0 || sqlite3_stricmp(z, "SET DEFAULT")==0 ){
+  if( fkPassive(pFk) ){
     p->bPassive = 1;
   }else if( sqlite3_stricmp(z, "CASCADE")==0 ){
     p->mCascade = ORM_CASCADE_DELETE | (pFk->bNotNull ? ORM_CASCADE_ORPHAN : 0);
@@ -110,7 +146,7 @@ static int automapFk(Automap *a, OrmTable *pChild, const OrmFk *pFk){
   for(i=0; i<pChild->nFk; i++){
     if( sqlite3_stricmp(pChild->aFk[i].zTo, pFk->zTo)==0 ) nSame++;
   }
-  zStem = fkStem(pFk);
+  zStem = fkStem(pChild, pFk);
   pM2O = automapRel(pChild, pParent, ORM_M2O);
   pO2M = automapRel(pParent, pChild, ORM_O2M);
   if( zStem==0 || pM2O==0 || pO2M==0 ){
@@ -123,8 +159,6 @@ static int automapFk(Automap *a, OrmTable *pChild, const OrmFk *pFk){
     pM2O->bUselist = 0;
     pO2M->bUselist = !pO2M->bOneToOne;
     automapCascade(pO2M, pFk);
-    pM2O->zBackPopulates = dup(pO2M->zName);
-    pO2M->zBackPopulates = dup(pM2O->zName);
     for(i=0; rc==SQLITE_OK && i<pFk->from.n; i++){
       rc = sqlormNamesAdd(&pM2O->local, pFk->from.az[i]);
       if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&pM2O->remote, pFk->to.az[i]);
@@ -133,17 +167,14 @@ static int automapFk(Automap *a, OrmTable *pChild, const OrmFk *pFk){
     }
     if( rc==SQLITE_OK && (pM2O->zName==0 || pO2M->zName==0) ) rc = SQLITE_NOMEM;
   }
-  sqlite3_free(zStem);
   if( rc==SQLITE_OK ){
-    rc = automapAdd(a, pM2O);           /* takes pM2O, even when it fails */
-    pM2O = 0;
-    if( rc==SQLITE_OK ){
-      rc = automapAdd(a, pO2M);
-      pO2M = 0;
-    }
+    rc = automapAddPair(a, pM2O, sqlite3_mprintf("%s_by_%s", pParent->zName, zStem),
+                        pO2M, sqlite3_mprintf("%s_by_%s", pChild->zName, zStem));
+  }else{
+    sqlormRelFree(pM2O);
+    sqlormRelFree(pO2M);
   }
-  sqlormRelFree(pM2O);
-  sqlormRelFree(pO2M);
+  sqlite3_free(zStem);
   return rc;
 }
 
@@ -157,104 +188,64 @@ static int fkInKey(const OrmTable *p, const OrmFk *pFk){
   return 1;
 }
 
-/* The many-to-many pair through association table pSec, one direction at a time. */
+/* One direction of the many-to-many through association table pSec. */
+static OrmRel *automapM2M(Automap *a, OrmTable *pSec, const OrmFk *pNear, const OrmFk *pFar,
+                          char **pzAlt){
+  OrmRel *p = automapRel(automapTable(a, pNear->zTo), automapTable(a, pFar->zTo), ORM_M2M);
+  char *zFarStem = fkStem(pSec, pFar);
+  int bSelf = sqlite3_stricmp(pNear->zTo, pFar->zTo)==0;
+  int rc = (p && zFarStem) ? SQLITE_OK : SQLITE_NOMEM;
+  *pzAlt = 0;
+  if( rc==SQLITE_OK ){
+    p->zName = bSelf ? sqlite3_mprintf("%s_by_%s", pFar->zTo, zFarStem) : dup(pFar->zTo);
+    *pzAlt = bSelf ? sqlite3_mprintf("%s_by_%s_in_%s", pFar->zTo, zFarStem, pSec->zName)
+                   : sqlite3_mprintf("%s_by_%s", pFar->zTo, pSec->zName);
+    p->zSecondary = dup(pSec->zName);
+    p->bUselist = 1;
+    p->bPassive = fkPassive(pNear);
+    rc = sqlormNamesCopy(&p->local, &pNear->to);
+    if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->secLocal, &pNear->from);
+    if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->remote, &pFar->to);
+    if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->secRemote, &pFar->from);
+    if( rc==SQLITE_OK && (p->zName==0 || p->zSecondary==0 || *pzAlt==0) ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(zFarStem);
+  if( rc!=SQLITE_OK ){
+    sqlormRelFree(p);
+    sqlite3_free(*pzAlt);
+    *pzAlt = 0;
+    return 0;
+  }
+  return p;
+}
+
+/* The many-to-many pair through association table pSec. */
 static int automapAssociation(Automap *a, OrmTable *pSec){
   const OrmFk *f1 = &pSec->aFk[0], *f2 = &pSec->aFk[1];
-  int rc = SQLITE_OK, k;
+  OrmRel *p, *q;
+  char *zAltP = 0, *zAltQ = 0;
   if( pSec->nFk!=2 || !fkInKey(pSec, f1) || !fkInKey(pSec, f2) ) return SQLITE_OK;
   if( automapTable(a, f1->zTo)==0 || automapTable(a, f2->zTo)==0 ) return SQLITE_OK;
   if( f1->bDangling || f2->bDangling ) return SQLITE_OK;
-  for(k=0; rc==SQLITE_OK && k<2; k++){
-    const OrmFk *pNear = k==0 ? f1 : f2, *pFar = k==0 ? f2 : f1;
-    OrmRel *p = automapRel(automapTable(a, pNear->zTo), automapTable(a, pFar->zTo), ORM_M2M);
-    char *zFarStem = fkStem(pFar), *zNearStem = fkStem(pNear);
-    int bSelf = sqlite3_stricmp(pNear->zTo, pFar->zTo)==0;
-    if( p==0 || zFarStem==0 || zNearStem==0 ){
-      rc = SQLITE_NOMEM;
-    }else{
-      p->zName = bSelf ? sqlite3_mprintf("%s_by_%s", pFar->zTo, zFarStem) : dup(pFar->zTo);
-      p->zBackPopulates = bSelf ? sqlite3_mprintf("%s_by_%s", pNear->zTo, zNearStem)
-                                : dup(pNear->zTo);
-      p->zSecondary = dup(pSec->zName);
-      p->bUselist = 1;
-      rc = sqlormNamesCopy(&p->local, &pNear->to);
-      if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->secLocal, &pNear->from);
-      if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->remote, &pFar->to);
-      if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&p->secRemote, &pFar->from);
-      if( rc==SQLITE_OK && (p->zName==0 || p->zSecondary==0 || p->zBackPopulates==0) ){
-        rc = SQLITE_NOMEM;
-      }
-    }
-    sqlite3_free(zFarStem);
-    sqlite3_free(zNearStem);
-    if( rc==SQLITE_OK ){
-      rc = automapAdd(a, p);
-    }else{
-      sqlormRelFree(p);
-    }
-  }
-  return rc;
-}
-
-/* Two many-to-many candidates of one model with one name (two association tables join
-** the same pair): both take <far>_by_<association>, and their mirrors follow. */
-static int automapDisambiguate(Automap *a){
-  int i, j;
-  for(i=0; i<a->nRel; i++){
-    OrmRel *p = a->apRel[i];
-    for(j=i+1; j<a->nRel; j++){
-      OrmRel *q = a->apRel[j];
-      int k;
-      if( p->eDir!=ORM_M2M || q->eDir!=ORM_M2M ) continue;
-      if( strcmp(p->zModel, q->zModel)!=0 || strcmp(p->zName, q->zName)!=0 ) continue;
-      for(k=0; k<a->nRel; k++){
-        OrmRel *r = a->apRel[k];
-        if( r->eDir!=ORM_M2M ) continue;
-        if( (r==p || r==q || (r->zBackPopulates && strcmp(r->zBackPopulates, p->zName)==0
-             && strcmp(r->zTarget, p->zModel)==0)) ){
-          char *zNew = sqlite3_mprintf("%s_by_%s", r->zTarget, r->zSecondary);
-          if( zNew==0 ) return SQLITE_NOMEM;
-          sqlite3_free(r->zName);
-          r->zName = zNew;
-        }
-      }
-    }
-  }
-  /* Mirrors point at the new names. */
-  for(i=0; i<a->nRel; i++){
-    OrmRel *p = a->apRel[i];
-    if( p->eDir!=ORM_M2M ) continue;
-    for(j=0; j<a->nRel; j++){
-      OrmRel *q = a->apRel[j];
-      if( q!=p && q->eDir==ORM_M2M && strcmp(q->zSecondary, p->zSecondary)==0
-       && strcmp(q->zModel, p->zTarget)==0 && sqlormNamesEqual(&q->secLocal, &p->secRemote) ){
-        char *zNew = dup(q->zName);
-        if( zNew==0 ) return SQLITE_NOMEM;
-        sqlite3_free(p->zBackPopulates);
-        p->zBackPopulates = zNew;
-      }
-    }
-  }
-  return SQLITE_OK;
+  p = automapM2M(a, pSec, f1, f2, &zAltP);
+  q = automapM2M(a, pSec, f2, f1, &zAltQ);
+  return automapAddPair(a, p, zAltP, q, zAltQ);
 }
 
 /* The name of the declaration that already covers candidate p, into *pzCover
-** (sqlite3_malloc'd), or NULL: one with the same name on the model, or one over the same
-** columns the same way without a read filter (a filtered one shows only some children). */
-static int automapDeclared(sqlite3 *db, const OrmRel *p, char **pzCover){
+** (sqlite3_malloc'd), or NULL: one over the same columns the same way without a read
+** filter (a filtered one shows only some children). *pbTaken: a declaration of another
+** relationship has p's name. */
+static int automapDeclared(sqlite3 *db, const OrmRel *p, char **pzCover, int *pbTaken){
   OrmNames names = {0, 0};
   int i;
   int rc = sqlormQueryNames(db, "SELECT name FROM main.orm_relationships "
                             "WHERE origin='user' AND model=?1", p->zModel, &names, 0);
   *pzCover = 0;
+  *pbTaken = 0;
   for(i=0; rc==SQLITE_OK && *pzCover==0 && i<names.n; i++){
     OrmRel *q = 0;
     char *zErr = 0;
-    if( sqlite3_stricmp(names.az[i], p->zName)==0 ){
-      *pzCover = dup(names.az[i]);
-      if( *pzCover==0 ) rc = SQLITE_NOMEM;
-      continue;
-    }
     rc = sqlormRelLoad(db, p->zModel, names.az[i], &q, &zErr);
     if( rc==SQLITE_OK && q->zWhere==0 && q->eDir==p->eDir
      && sqlite3_stricmp(q->zTargetTable, p->zTargetTable)==0
@@ -263,47 +254,97 @@ static int automapDeclared(sqlite3 *db, const OrmRel *p, char **pzCover){
      && (q->eDir!=ORM_M2M || sqlite3_stricmp(q->zSecondary, p->zSecondary)==0) ){
       *pzCover = dup(names.az[i]);
       if( *pzCover==0 ) rc = SQLITE_NOMEM;
+    }else if( sqlite3_stricmp(names.az[i], p->zName)==0 ){
+      *pbTaken = 1;
     }
     /* A declaration whose tables are gone covers nothing; it is the user's to drop. */
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ) rc = SQLITE_OK;
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      rc = SQLITE_OK;
+      if( sqlite3_stricmp(names.az[i], p->zName)==0 ) *pbTaken = 1;
+    }
     sqlormRelFree(q);
     sqlite3_free(zErr);
   }
+  if( *pzCover ) *pbTaken = 0;
   sqlormNamesClear(&names);
   return rc;
 }
 
-/* Skips candidate p, which declaration zCover replaces: its mirror now back-populates
-** the declaration. */
-static int automapSkip(Automap *a, OrmRel *p, char *zCover){
-  int i;
-  for(i=0; i<a->nRel; i++){
-    OrmRel *q = a->apRel[i];
-    if( q!=p && q->zName && q->zBackPopulates && strcmp(q->zBackPopulates, p->zName)==0
-     && strcmp(q->zModel, p->zTarget)==0 && strcmp(q->zTarget, p->zModel)==0 ){
-      sqlite3_free(q->zBackPopulates);
-      q->zBackPopulates = dup(zCover);
-      if( q->zBackPopulates==0 ){
-        sqlite3_free(zCover);
-        return SQLITE_NOMEM;
+/* Switches candidate i to its longer name; 0 when it already has it. */
+static int automapUseAlt(Automap *a, int i){
+  AutoCand *c = &a->aCand[i];
+  if( c->bAlt ) return 0;
+  sqlite3_free(c->p->zName);
+  c->p->zName = c->zAlt;
+  c->zAlt = 0;
+  c->bAlt = 1;
+  return 1;
+}
+
+/* Settles every candidate's name (see the header), then points each at its mirror. */
+static int automapNames(Automap *a, char **pzErr){
+  sqlite3 *db = a->db;
+  int i, j, rc = SQLITE_OK, bChanged;
+  for(i=0; rc==SQLITE_OK && i<a->nCand; i++){
+    int bTaken = 0;
+    rc = automapDeclared(db, a->aCand[i].p, &a->aCand[i].zCover, &bTaken);
+    if( rc==SQLITE_OK && bTaken ) automapUseAlt(a, i);
+  }
+  do{
+    bChanged = 0;
+    for(i=0; rc==SQLITE_OK && i<a->nCand; i++){
+      AutoCand *c = &a->aCand[i];
+      OrmTable *pTab = automapTable(a, c->p->zTable);
+      if( c->zCover ) continue;
+      if( sqlormNamesFind(&pTab->cols, c->p->zName)>=0 ){
+        if( automapUseAlt(a, i) ){
+          bChanged = 1;
+        }else{
+          *pzErr = sqlite3_mprintf("relationship %s.%s (to %s) collides with column %s.%s: "
+              "declare it with orm_relationship() under another name, then run "
+              "orm_automap() again", c->p->zModel, c->p->zName, c->p->zTarget, pTab->zName,
+              c->p->zName);
+          rc = SQLITE_ERROR;
+        }
+        continue;
+      }
+      for(j=i+1; rc==SQLITE_OK && j<a->nCand; j++){
+        AutoCand *d = &a->aCand[j];
+        if( d->zCover || sqlite3_stricmp(c->p->zModel, d->p->zModel)!=0
+         || sqlite3_stricmp(c->p->zName, d->p->zName)!=0 ) continue;
+        if( automapUseAlt(a, i) | automapUseAlt(a, j) ){
+          bChanged = 1;
+        }else{
+          *pzErr = sqlite3_mprintf("two relationships of %s would both be named %s (to %s and "
+              "to %s): declare one with orm_relationship() under another name, then run "
+              "orm_automap() again", c->p->zModel, c->p->zName, c->p->zTarget, d->p->zTarget);
+          rc = SQLITE_ERROR;
+        }
       }
     }
+  }while( rc==SQLITE_OK && bChanged );
+  for(i=0; rc==SQLITE_OK && i<a->nCand; i++){
+    AutoCand *m = &a->aCand[a->aCand[i].iMirror];
+    a->aCand[i].p->zBackPopulates = dup(m->zCover ? m->zCover : m->p->zName);
+    if( a->aCand[i].p->zBackPopulates==0 ) rc = SQLITE_NOMEM;
   }
-  sqlite3_free(p->zName);
-  p->zName = 0;
-  sqlite3_free(zCover);
-  return SQLITE_OK;
+  return rc;
 }
 
 static void automapClear(Automap *a){
   int i;
   for(i=0; i<a->nTab; i++) sqlormTableFree(a->apTab[i]);
-  for(i=0; i<a->nRel; i++) sqlormRelFree(a->apRel[i]);
+  for(i=0; i<a->nCand; i++){
+    sqlormRelFree(a->aCand[i].p);
+    sqlite3_free(a->aCand[i].zAlt);
+    sqlite3_free(a->aCand[i].zCover);
+  }
   sqlite3_free(a->apTab);
-  sqlite3_free(a->apRel);
+  sqlite3_free(a->aCand);
 }
 
-/* Drops what automap made before: its relationships, and its models of vanished tables. */
+/* Drops what automap made before: its relationships, and its models of vanished tables
+** that no declaration names. */
 static int automapDropPrevious(sqlite3 *db, char **pzErr){
   OrmNames models = {0, 0}, names = {0, 0};
   int i;
@@ -316,7 +357,8 @@ static int automapDropPrevious(sqlite3 *db, char **pzErr){
   sqlormNamesClear(&names);
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr, "DELETE FROM main.orm_models WHERE origin='automap' AND tbl NOT IN "
-        "(SELECT name FROM pragma_table_list WHERE schema='main' AND type='table')");
+        "(SELECT name FROM pragma_table_list WHERE schema='main' AND type='table') AND name NOT IN "
+        "(SELECT model FROM main.orm_relationships UNION SELECT target FROM main.orm_relationships)");
   }
   return rc;
 }
@@ -357,40 +399,11 @@ static int automapRun(Automap *a, int *pnMade, char **pzErr){
     }
     if( rc==SQLITE_OK ) rc = automapAssociation(a, a->apTab[i]);
   }
-  if( rc==SQLITE_OK ) rc = automapDisambiguate(a);
-
-  /* Check every candidate before saving any: a collision leaves nothing half made. */
-  for(i=0; rc==SQLITE_OK && i<a->nRel; i++){
-    OrmRel *p = a->apRel[i];
-    OrmTable *pTab = automapTable(a, p->zTable);
-    int j;
-    char *zCover = 0;
-    rc = automapDeclared(db, p, &zCover);
-    if( rc==SQLITE_OK && zCover ){
-      rc = automapSkip(a, p, zCover);
-      continue;
-    }
-    if( rc!=SQLITE_OK ) break;
-    if( sqlormNamesFind(&pTab->cols, p->zName)>=0 ){
-      *pzErr = sqlite3_mprintf("relationship %s.%s (to %s) collides with column %s.%s: "
-          "declare it with orm_relationship() under another name, then run orm_automap() "
-          "again", p->zModel, p->zName, p->zTarget, pTab->zName, p->zName);
-      rc = SQLITE_ERROR;
-    }
-    for(j=0; rc==SQLITE_OK && j<i; j++){
-      OrmRel *q = a->apRel[j];
-      if( q->zName && strcmp(q->zModel, p->zModel)==0 && sqlite3_stricmp(q->zName, p->zName)==0 ){
-        *pzErr = sqlite3_mprintf("two relationships of %s would both be named %s (to %s and to "
-            "%s): declare one with orm_relationship() under another name, then run "
-            "orm_automap() again", p->zModel, p->zName, q->zTarget, p->zTarget);
-        rc = SQLITE_ERROR;
-      }
-    }
-  }
-  for(i=0; rc==SQLITE_OK && i<a->nRel; i++){
-    OrmRel *p = a->apRel[i];
-    if( p->zName==0 ) continue;
-    rc = sqlormRelSave(db, p, pzErr);
+  /* Every name is settled before anything is saved: a collision leaves nothing made. */
+  if( rc==SQLITE_OK ) rc = automapNames(a, pzErr);
+  for(i=0; rc==SQLITE_OK && i<a->nCand; i++){
+    if( a->aCand[i].zCover ) continue;
+    rc = sqlormRelSave(db, a->aCand[i].p, pzErr);
     if( rc==SQLITE_OK ) (*pnMade)++;
   }
   return rc;

@@ -196,23 +196,34 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
   return rc;
 }
 
-/* For sqlormCheckTrusted: refuses a call of a function that SQLite would refuse in a view
-** of an untrusted schema: one an application registered without SQLITE_INNOCUOUS. */
+/* For sqlormCheckTrusted: refuses a call of a function that SQLite would refuse in a view:
+** a direct-only one always, one an application registered without SQLITE_INNOCUOUS when
+** the schema is not trusted. */
+typedef struct TrustCheck { sqlite3 *db; int bTrusted; } TrustCheck;
+
 static int exprTrustedCall(void *pArg, const char *zName, int nName, char **pzErr){
-  sqlite3 *db = (sqlite3*)pArg;
+  sqlite3 *db = ((TrustCheck*)pArg)->db;
+  int bTrusted = ((TrustCheck*)pArg)->bTrusted;
   sqlite3_stmt *pStmt = 0;
   char *z;
   int rc;
   if( zName[0]=='"' || zName[0]=='[' || zName[0]=='`' ){ zName++; nName -= 2; }
   z = sqlite3_mprintf("%.*s", nName, zName);
   if( z==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, "SELECT min(builtin OR (flags & 0x200000)<>0) "
+  /* 0x80000 is SQLITE_DIRECTONLY, 0x200000 SQLITE_INNOCUOUS, as pragma_function_list
+  ** reports them. */
+  rc = sqlite3_prepare_v2(db, "SELECT max((flags & 0x80000)<>0), "
+      "min(builtin OR (flags & 0x200000)<>0) "
       "FROM pragma_function_list WHERE name = ?1 COLLATE NOCASE", -1, &pStmt, 0);
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
-    if( rc==SQLITE_ROW && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL
-     && sqlite3_column_int(pStmt, 0)==0 ){
+    if( rc==SQLITE_ROW && sqlite3_column_int(pStmt, 0) ){
+      *pzErr = sqlite3_mprintf("%s() is direct-only: SQL read from the database file may "
+                               "not call it", z);
+      rc = SQLITE_AUTH;
+    }else if( rc==SQLITE_ROW && !bTrusted && sqlite3_column_type(pStmt, 1)!=SQLITE_NULL
+           && sqlite3_column_int(pStmt, 1)==0 ){
       *pzErr = sqlite3_mprintf("%s() is not innocuous: it is refused in SQL read from the "
                                "database file while trusted_schema is off", z);
       rc = SQLITE_AUTH;
@@ -227,10 +238,11 @@ static int exprTrustedCall(void *pArg, const char *zName, int nName, char **pzEr
 
 /* SQL text that sqlorm read back from the database file (a relationship's where, order_by)
 ** is scanned again (one expression, no ';', no parameters: the file may have been edited)
-** and held to what SQLite holds a view to: with PRAGMA trusted_schema off, it may not call
-** a function that is not innocuous. */
+** and held to what SQLite holds a view to: it may never call a direct-only function, and
+** with PRAGMA trusted_schema off, none that is not innocuous. */
 int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **pzErr){
   sqlite3_stmt *pStmt = 0;
+  TrustCheck t;
   int bTrusted = 1;
   int rc;
   if( zSql==0 ) return SQLITE_OK;
@@ -246,5 +258,7 @@ int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **
   }
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) return rc;
-  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, bTrusted ? 0 : exprTrustedCall, db);
+  t.db = db;
+  t.bTrusted = bTrusted;
+  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t);
 }

@@ -602,9 +602,19 @@ int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
   zSql = sqlite3_mprintf("%s__%s", p->zModel, p->zName);
   rc = zSql ? relObjectType(db, zSql, &zType, &bTraverse) : SQLITE_NOMEM;
   if( rc==SQLITE_OK && zType ){
-    *pzErr = sqlite3_mprintf("the traversal table %s would replace the %s of that name, "
-                             "which sqlorm did not make", zSql, zType);
-    rc = SQLITE_ERROR;
+    OrmNames owner = {0, 0}, ownerName = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT model, name FROM main.orm_relationships "
+        "WHERE model || '__' || name = ?1 COLLATE NOCASE", zSql, &owner, &ownerName);
+    if( rc==SQLITE_OK && owner.n ){
+      *pzErr = sqlite3_mprintf("the traversal table %s is already that of relationship %s.%s",
+                               zSql, owner.az[0], ownerName.az[0]);
+    }else if( rc==SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("the traversal table %s would replace the %s of that name, "
+                               "which sqlorm did not make", zSql, zType);
+    }
+    if( rc==SQLITE_OK ) rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    sqlormNamesClear(&owner);
+    sqlormNamesClear(&ownerName);
   }
   sqlite3_free(zSql);
   sqlite3_free(zType);
@@ -697,6 +707,7 @@ typedef struct RelOptions RelOptions;
 struct RelOptions {
   char *zLocal, *zRemote, *zSecondary, *zSecLocal, *zSecRemote;   /* JSON */
   int bUselistGiven;
+  int bCascadeGiven;
 };
 
 static void relOptionsClear(RelOptions *o){
@@ -740,6 +751,11 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
     else if( strcmp(zKey, "remote")==0 ) pz = &o->zRemote;
     else if( strcmp(zKey, "secondary_local")==0 ) pz = &o->zSecLocal;
     else if( strcmp(zKey, "secondary_remote")==0 ) pz = &o->zSecRemote;
+    if( pz && *pz ){
+      *pzErr = sqlite3_mprintf("option %s is given twice", zKey);
+      rc = SQLITE_ERROR;
+      break;
+    }
     if( pz ){
       if( !bCols ){
         *pzErr = sqlite3_mprintf("option %s must be a column name or an array of them", zKey);
@@ -789,6 +805,13 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
       rc = SQLITE_ERROR;
     }else if( zVal==0 ){
       rc = SQLITE_NOMEM;
+    }else if( (strcmp(zKey, "secondary")==0 && o->zSecondary)
+           || (strcmp(zKey, "where")==0 && p->zWhere)
+           || (strcmp(zKey, "order_by")==0 && p->zOrderBy)
+           || (strcmp(zKey, "cascade")==0 && o->bCascadeGiven)
+           || (strcmp(zKey, "back_populates")==0 && p->zBackPopulates) ){
+      *pzErr = sqlite3_mprintf("option %s is given twice", zKey);
+      rc = SQLITE_ERROR;
     }else if( strcmp(zKey, "secondary")==0 ){
       rc = dupInto(&o->zSecondary, zVal);
     }else if( strcmp(zKey, "where")==0 ){
@@ -796,6 +819,7 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
     }else if( strcmp(zKey, "order_by")==0 ){
       rc = dupInto(&p->zOrderBy, zVal);
     }else if( strcmp(zKey, "cascade")==0 ){
+      o->bCascadeGiven = 1;
       rc = relParseCascade(zVal, &p->mCascade, pzErr);
     }else if( strcmp(zKey, "back_populates")==0 ){
       rc = dupInto(&p->zBackPopulates, zVal);
@@ -874,8 +898,13 @@ static int relSecondarySide(const OrmTable *pSec, const OrmTable *pTab,
   if( zHint==0 ) return SQLITE_NOMEM;
   pFk = relFindFk(pSec, pTab->zName, pGiveSec, zHint, pzErr);
   sqlite3_free(zHint);
-  if( pFk && pGive->n==0 ){
+  if( pFk && (pGive->n==0 || sqlormNamesSameSet(&pFk->to, pGive)) ){
     rc = relFkOrdered(pFk, pSecOut, pOut);
+  }else if( pFk && pGiveSec->n==0 ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("%s of %s do not match the FOREIGN KEY of %s: give %s too",
+                             zOpt, pTab->zName, pSec->zName, zSecOpt);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }else if( pGiveSec->n ){
     sqlite3_free(*pzErr);
     *pzErr = 0;
@@ -1060,6 +1089,31 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
   sqlite3_free(zFrom);
   if( rc!=SQLITE_OK ) return rc;
 
+  /* The filter and the order are compiled where they will run: in the children's query
+  ** and in the view, which join other tables (an unqualified name may be ambiguous there,
+  ** an aggregate is misused there). */
+  if( p->zWhere || p->zOrderBy ){
+    char *azSql[2];
+    int k;
+    azSql[0] = sqlormRelChildrenSql(p, 0);
+    azSql[1] = relRecursive(p) ? 0 : relViewSelect(p);
+    if( azSql[0]==0 || (azSql[1]==0 && !relRecursive(p)) ) rc = SQLITE_NOMEM;
+    for(k=0; rc==SQLITE_OK && k<2; k++){
+      sqlite3_stmt *pCheck = 0;
+      if( azSql[k]==0 ) continue;
+      rc = sqlite3_prepare_v2(db, azSql[k], -1, &pCheck, 0);
+      if( rc!=SQLITE_OK ){
+        *pzErr = sqlite3_mprintf("%s does not fit the relationship's %s (%s): qualify columns "
+            "with the target's table name (%s.column)", p->zWhere ? "where" : "order_by",
+            k==0 ? "query" : "view", sqlite3_errmsg(db), p->zTargetTable);
+      }
+      sqlite3_finalize(pCheck);
+    }
+    sqlite3_free(azSql[0]);
+    sqlite3_free(azSql[1]);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+
   /* The traversal's columns: source (and source_<k>) must not hide a target column. */
   {
     OrmTable *pT = 0;
@@ -1098,7 +1152,42 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
     }
     sqlite3_free(zIgnore);
   }
-  (void)pStmt;
+  /* Relationships that say they back-populate this one must be its mirror. */
+  if( rc==SQLITE_OK ){
+    OrmNames models = {0, 0}, names = {0, 0};
+    int i;
+    rc = sqlite3_prepare_v2(db, "SELECT model, name FROM main.orm_relationships WHERE "
+        "target=?1 AND options->>'$.back_populates'=?2 COLLATE NOCASE", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, p->zModel, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->zName, -1, SQLITE_STATIC);
+      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+        rc = sqlormNamesAdd(&models, (const char*)sqlite3_column_text(pStmt, 0));
+        if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&names, (const char*)sqlite3_column_text(pStmt, 1));
+        if( rc!=SQLITE_OK ) break;
+      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      sqlite3_finalize(pStmt);
+    }
+    for(i=0; rc==SQLITE_OK && i<names.n; i++){
+      OrmRel *pBack = 0;
+      rc = sqlormRelLoad(db, models.az[i], names.az[i], &pBack, pzErr);
+      if( rc==SQLITE_OK && !relIsMirror(p, pBack) && pBack->bAutomap ){
+        /* automap's pairing gives way to a declaration; its next run pairs them again */
+        rc = sqlormExec(db, pzErr, "UPDATE main.orm_relationships SET options = "
+            "json_remove(options, '$.back_populates') WHERE model=%Q AND name=%Q",
+            models.az[i], names.az[i]);
+      }else if( rc==SQLITE_OK && !relIsMirror(p, pBack) ){
+        *pzErr = sqlite3_mprintf("%s.%s back-populates %s.%s, but %s.%s would not be its "
+            "mirror (it joins other columns or tables)", models.az[i], names.az[i],
+            p->zModel, p->zName, p->zModel, p->zName);
+        rc = SQLITE_ERROR;
+      }
+      sqlormRelFree(pBack);
+    }
+    sqlormNamesClear(&models);
+    sqlormNamesClear(&names);
+  }
   return rc;
 }
 

@@ -84,15 +84,23 @@ SELECT model, name, secondary, options ->> '$.back_populates' AS back
   FROM orm_relationships WHERE direction = 'many-to-many' ORDER BY 1, 2;
 SELECT source, name FROM groups__users_by_group_admins;
 
--- A name that collides with a column is an error naming both; nothing changes. Declaring
--- that relationship under another name resolves it.
+-- An FK column without _id: its stem would be the column itself, so the many-to-one takes
+-- the parent table's name (tracks.users).
 CREATE TABLE tracks(id INTEGER PRIMARY KEY, user INT REFERENCES users, title TEXT);
+SELECT orm_automap() AS made;
+SELECT model, name, target FROM orm_relationships WHERE 'tracks' IN (model, target) ORDER BY 1, 2;
+
+-- A name that is a column takes its longer form; when that is a column too, it is an
+-- error naming both, and nothing changes. Declaring the relationship resolves it.
+CREATE TABLE odd(id INTEGER PRIMARY KEY, user INT REFERENCES users, users TEXT,
+                 users_by_users TEXT);
 SELECT count(*) AS before FROM orm_relationships;
 SELECT orm_automap();
 SELECT count(*) AS after FROM orm_relationships;
-SELECT orm_relationship('tracks', 'owner', 'users', '{"local":"user"}') AS declared;
+SELECT orm_relationship('odd', 'owner', 'users', '{"local":"user"}') AS declared;
 SELECT orm_automap() AS made;
-SELECT model, name, origin FROM orm_relationships WHERE 'tracks' IN (model, target) ORDER BY 1, 2;
+SELECT model, name, origin, options ->> '$.back_populates' AS back FROM orm_relationships
+ WHERE 'odd' IN (model, target) ORDER BY 1, 2;
 
 -- The definitions are in the file: they survive close and reopen.
 .reopen
@@ -123,3 +131,57 @@ SELECT source, name FROM users__users_by_user;
 -- ON DELETE CASCADE on a self-reference deletes the whole subtree.
 DELETE FROM employees WHERE id = 1;
 SELECT count(*) AS employees_left FROM employees;
+
+-- A key shared with the parent (one-to-one on the primary key): named after the tables.
+CREATE TABLE settings(id INTEGER PRIMARY KEY REFERENCES users(id), theme TEXT);
+INSERT INTO settings VALUES (1, 'dark');
+-- A one-to-many and a many-to-many that would both be users.projects: both take the
+-- longer form.
+CREATE TABLE projects(id INTEGER PRIMARY KEY, owner_id INT REFERENCES users, name TEXT);
+CREATE TABLE project_members(user_id INT REFERENCES users, project_id INT REFERENCES projects,
+                             PRIMARY KEY (user_id, project_id));
+-- Two self-referencing association tables with the same columns.
+CREATE TABLE mutes(user_id INT NOT NULL REFERENCES users, friend_id INT NOT NULL REFERENCES users,
+                   PRIMARY KEY (user_id, friend_id));
+-- RESTRICT on an association table is the database's to enforce.
+CREATE TABLE bans(user_id INT REFERENCES users ON DELETE RESTRICT,
+                  group_id INT REFERENCES groups, PRIMARY KEY (user_id, group_id));
+INSERT INTO bans VALUES (2, 2);
+-- An FK held in a generated column: deleting the parent cannot set it to NULL.
+CREATE TABLE events(id INTEGER PRIMARY KEY, data TEXT,
+                    user_id INT AS (json_extract(data, '$.user')) REFERENCES users);
+INSERT INTO events(id, data) VALUES (1, '{"user":2}');
+SELECT orm_automap() > 0 AS made;
+SELECT model, name, target, direction, secondary, cascade,
+       options ->> '$.passive_deletes' AS passive, options ->> '$.back_populates' AS back
+  FROM orm_relationships
+ WHERE model IN ('settings', 'projects', 'project_members', 'mutes', 'bans', 'events')
+    OR target IN ('settings', 'projects', 'project_members', 'mutes', 'bans', 'events')
+    OR secondary IN ('mutes', 'friendships', 'project_members', 'bans')
+ ORDER BY 1, 2;
+PRAGMA foreign_keys = ON;
+DELETE FROM users WHERE id = 2;
+SELECT count(*) AS bob FROM users WHERE id = 2;
+PRAGMA foreign_keys = OFF;
+DELETE FROM bans;
+DELETE FROM users WHERE id = 2;
+SELECT id, user_id FROM events;
+
+-- A declaration under automap's name but to another target: automap's relationship takes
+-- its longer name, and its mirror back-populates that.
+CREATE TABLE emails(id INTEGER PRIMARY KEY, owner INT REFERENCES users, address TEXT);
+SELECT orm_relationship('users', 'addresses', 'emails') AS declared;
+SELECT orm_automap() > 0 AS made;
+SELECT model, name, target, origin, options ->> '$.back_populates' AS back
+  FROM orm_relationships WHERE (model = 'users' AND name LIKE 'addresses%')
+    OR (model = 'addresses' AND name = 'user') ORDER BY 1, 2;
+
+-- A table dropped under a declaration: the model stays while the declaration names it, and
+-- orm_drop still removes both.
+CREATE TABLE pets(id INTEGER PRIMARY KEY, owner_id INT REFERENCES users);
+SELECT orm_relationship('pets', 'keeper', 'users', '{"local":"owner_id"}') AS declared;
+DROP TABLE pets;
+SELECT orm_automap() > 0 AS made;
+SELECT name FROM orm_models WHERE name = 'pets';
+SELECT orm_drop('PETS', 'Keeper');
+SELECT orm_drop('pets');

@@ -93,3 +93,19 @@ INSERT INTO comments VALUES (5, 5, 'c5');
 DELETE FROM posts WHERE id = 5;
 SELECT id, post_id FROM comments WHERE id = 5;
 SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'orm_posts%' ORDER BY 1;
+
+-- A self-referential delete cascade takes the whole subtree, cycle-safe, and leaves the row
+-- being deleted to its own statement: changes() and RETURNING count it, even when a cycle
+-- leads back to it (a root that is its own parent).
+CREATE TABLE cat(id INTEGER PRIMARY KEY, name TEXT, parent_id INT NOT NULL REFERENCES cat);
+INSERT INTO cat VALUES (1, 'root', 1), (2, 'kid', 1), (3, 'grandkid', 2), (4, 'other', 4);
+SELECT orm_relationship('cat', 'children', 'cat', '{"remote":"parent_id","cascade":"delete"}') AS made;
+DELETE FROM cat WHERE id = 1 RETURNING id, name;
+SELECT changes() AS changes;
+SELECT id FROM cat;
+-- A table named like the recursion's own name.
+CREATE TABLE orm_sub(id INTEGER PRIMARY KEY, up INT REFERENCES orm_sub);
+INSERT INTO orm_sub VALUES (1, NULL), (2, 1), (3, 2);
+SELECT orm_relationship('orm_sub', 'down', 'orm_sub', '{"remote":"up","cascade":"delete"}') AS made;
+DELETE FROM orm_sub WHERE id = 1;
+SELECT count(*) AS left FROM orm_sub;

@@ -149,3 +149,56 @@ SELECT * FROM users__pets;
 SELECT orm_relationship('users', 'pets2', 'pets');
 SELECT orm_drop('users', 'pets');
 SELECT count(*) AS left_over FROM sqlite_schema WHERE name LIKE '%pets%';
+
+-- Review cases. Parameters and SQLite's $a(...) token never reach generated SQL.
+CREATE TABLE staff(id INTEGER PRIMARY KEY, name TEXT, boss_id INT REFERENCES staff);
+SELECT orm_relationship('staff', 'reports', 'staff', '{"remote":"boss_id","where":"$a('''') ); DROP TABLE staff; -- '''')"}');
+SELECT orm_relationship('staff', 'reports', 'staff', '{"remote":"boss_id","where":"name = ?"}');
+SELECT orm_relationship('staff', 'reports', 'staff', '{"remote":"boss_id","where":"name = :n"}');
+SELECT orm_relationship('staff', 'reports', 'staff', '{"remote":"boss_id","where":"name = @n"}');
+-- A filter is compiled where it runs: aggregates, windows and ambiguous names are refused.
+CREATE TABLE books(id INTEGER PRIMARY KEY, name TEXT, author_id INT REFERENCES users);
+SELECT orm_relationship('users', 'b1', 'books', '{"where":"count(*) > 0"}');
+SELECT orm_relationship('users', 'b2', 'books', '{"where":"row_number() OVER () = 1"}');
+SELECT orm_relationship('books', 'author', 'users', '{"where":"name = ''ann''"}');
+SELECT orm_relationship('books', 'author', 'users', '{"where":"users.name = ''ann''"}') AS made;
+-- A secondary with local but no secondary_local that matches its FK: a clear error.
+CREATE TABLE clubs(id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+CREATE TABLE club_members(user_id INT REFERENCES users, club_id INT REFERENCES clubs,
+                          PRIMARY KEY (user_id, club_id));
+SELECT orm_relationship('users', 'clubs', 'clubs', '{"secondary":"club_members","remote":"code"}');
+SELECT orm_relationship('users', 'clubs', 'clubs', '{"secondary":"club_members","remote":"id"}') AS made;
+-- An option given twice is an error, not a silent choice.
+SELECT orm_relationship('users', 'y', 'books', '{"where":"books.id > 1","where":"books.id > 2"}');
+SELECT orm_relationship('users', 'y', 'books', '{"local":"id","local":"id"}');
+-- Names compare as SQLite's identifiers do: without regard to case.
+SELECT orm_relationship('USERS', 'Books', 'BOOKS') AS made;
+SELECT orm_relationship('users', 'BOOKS', 'books');
+SELECT model, name, target FROM orm_relationships WHERE name = 'books';
+-- back_populates is checked from either side, whichever is declared first.
+CREATE TABLE pens(id INTEGER PRIMARY KEY, user_id INT REFERENCES users, book_id INT REFERENCES books);
+SELECT orm_relationship('users', 'pens', 'pens', '{"back_populates":"owner"}') AS made;
+SELECT orm_relationship('pens', 'owner', 'books', '{"local":"book_id"}');
+SELECT orm_relationship('pens', 'owner', 'users', '{"local":"user_id"}') AS made;
+-- Tables named like sqlorm's internal aliases.
+CREATE TABLE s(id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE user_s(user_id INT REFERENCES users, s_id INT REFERENCES s, PRIMARY KEY (user_id, s_id));
+CREATE TABLE orm_parent(id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE kids(id INTEGER PRIMARY KEY, parent_id INT REFERENCES orm_parent, name TEXT);
+INSERT INTO s VALUES (1, 's1'); INSERT INTO user_s VALUES (1, 1);
+INSERT INTO orm_parent VALUES (1, 'p'); INSERT INTO kids VALUES (1, 1, 'k');
+SELECT orm_relationship('users', 'ss', 's', '{"secondary":"user_s","cascade":"delete"}') AS made;
+SELECT orm_relationship('kids', 'parent', 'orm_parent') AS made;
+SELECT source, name FROM kids__parent;
+DELETE FROM users WHERE id = 1;
+SELECT count(*) AS s_left FROM s;
+
+-- SQL read back from the catalog is held to what SQLite holds a view to: a direct-only
+-- function is refused even if someone edited the catalog by hand.
+SELECT orm_relationship('users', 'books_tampered', 'books') AS made;
+UPDATE orm_relationships SET options = json_set(options, '$.where', 'orm_automap() >= 0')
+ WHERE name = 'books_tampered';
+SELECT orm_json('users', 2, 'books_tampered');
+UPDATE orm_relationships SET options = json_set(options, '$.where', 'books.id > 0; DROP TABLE users')
+ WHERE name = 'books_tampered';
+SELECT orm_json('users', 2, 'books_tampered');
