@@ -204,6 +204,40 @@ static void test_only_entry_point_exported(void **state){
   assert_null(dlsym(pModule, "sqlormExec"));
 }
 
+static int nSideEffect;
+static void sideEffectFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  nSideEffect++;
+  sqlite3_result_int(ctx, 1);
+}
+
+/* SQL read back from the catalog (a relationship's where) is held to what SQLite holds a
+** view to: with trusted_schema off, an application function that is not innocuous is
+** refused, as it would be in a view; with it on, it runs. */
+static void test_catalog_sql_honours_trusted_schema(void **state){
+  TestDb *t = *state;
+  char *zErr = 0;
+  loadOk(t->db);
+  assert_int_equal(sqlite3_create_function(t->db, "side_effect", 0, SQLITE_UTF8, 0,
+                                           sideEffectFunc, 0, 0), SQLITE_OK);
+  testExec(t->db, "CREATE TABLE users(id INTEGER PRIMARY KEY);"
+      "CREATE TABLE notes(id INTEGER PRIMARY KEY, user_id INT REFERENCES users);"
+      "INSERT INTO users VALUES (1); INSERT INTO notes VALUES (1, 1);"
+      "SELECT orm_relationship('users', 'notes', 'notes');"
+      "UPDATE orm_relationships SET options = json_set(options, '$.where', 'side_effect() = 1')");
+  testExec(t->db, "PRAGMA trusted_schema = OFF");
+  nSideEffect = 0;
+  assert_int_not_equal(sqlite3_exec(t->db, "SELECT orm_json('users', 1, 'notes')", 0, 0, &zErr),
+                       SQLITE_OK);
+  assert_non_null(zErr);
+  assert_non_null(strstr(zErr, "side_effect() is not innocuous"));
+  sqlite3_free(zErr);
+  assert_int_equal(nSideEffect, 0);
+  testExec(t->db, "PRAGMA trusted_schema = ON");
+  testAssertText(t->db, "SELECT json_array_length(orm_json('users', 1, 'notes'), '$.notes')", "1");
+  assert_true(nSideEffect>0);
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_functions_after_load, testSetup, testTeardown),
@@ -215,6 +249,7 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_older_sqlite_is_refused, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_failed_registration_is_reported, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_only_entry_point_exported, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_catalog_sql_honours_trusted_schema, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("load", aTest, groupSetup, groupTeardown);
 }
