@@ -144,6 +144,29 @@ SELECT orm_json('products', 'P-3') AS doc;
 SELECT orm_json('orders', 12, 'items(product)') AS doc;
 SELECT orm_json('products', 'P-1') AS doc;
 
+-- Relationship names are compared as SQLite compares identifiers, without regard to case;
+-- the document names each relationship as it was declared.
+SELECT orm_json('users', 3, 'ADDRESSES, Orders') AS doc;
+SELECT orm_json('users', 1, 'addresses, ADDRESSES');
+-- A name with a space, a comma, a parenthesis or a quote is quoted as SQL quotes an
+-- identifier: "..." (with "" for a " inside), `...` (likewise) or [...]. A bare name runs
+-- to the next space, ',', '(' or ')' and is taken as written.
+SELECT orm_relationship('orders', 'line item', 'items', '{"order_by":"line"}');
+SELECT orm_relationship('items', 'the "product" (sold)', 'products');
+SELECT orm_relationship('users', 'a,b', 'addresses', '{"where":"kind = ''home''","order_by":"id"}');
+SELECT orm_relationship('users', 'it''s', 'profiles', '{"uselist":false}');
+SELECT orm_json('orders', 11, '"line item"("the ""product"" (sold)")') AS doc;
+SELECT orm_json('orders', 11, ' [line item] ( `the "product" (sold)` ) ')
+       ->> '$.line item' AS items;
+SELECT orm_json('users', 3, '"a,b", it''s, orders(`LINE ITEM`)') AS doc;
+SELECT orm_json('users', 3, '"addresses", [ADDRESSES]');
+SELECT orm_json('users', 3, 'line item');
+SELECT orm_json('users', 3, '"line"item');
+SELECT orm_json('users', 3, '""');
+SELECT orm_json('orders', 11, '"line item');
+SELECT orm_json('orders', 11, 'user, [line item');
+SELECT orm_json('orders', 11, '`line item`(`the "product" (sold))');
+
 -- Errors in the spec: an unknown relationship (at any level) names the model and the name;
 -- a malformed spec is quoted.
 SELECT orm_json('users', 1, 'adresses');

@@ -7,7 +7,8 @@
 ** shown to be one statement run once per row); the plan's statements end with the calling
 ** statement, so sqlite3_close (not _v2) succeeds after it is finalized, also after an
 ** error and with arguments that are not constant (a plan per call); a document past
-** SQLITE_LIMIT_LENGTH is SQLite's too-big error.
+** SQLITE_LIMIT_LENGTH is SQLite's too-big error; relationship names that differ only in
+** case in a hand-edited catalog.
 ** SQLORM_MODULE names the module (set by `make check`).
 */
 #include "testutil.h"
@@ -220,6 +221,32 @@ static void test_too_big(void **state){
   sqlite3_finalize(pStmt);
 }
 
+/* The catalog edited by hand to hold addresses and ADDRESSES (orm_relationship refuses the
+** second: its traversal view would have the first one's name): a name spelt exactly finds
+** its own, another spelling is an error rather than a guess. */
+static void test_names_differing_in_case(void **state){
+  TestDb *t = *state;
+  sqlite3_stmt *pStmt = 0;
+  makeShop(t->db);
+  testExec(t->db,
+    "INSERT INTO orm_relationships(model, name, target, direction, fk_side, local_columns,"
+    "  remote_columns, secondary, secondary_local, secondary_remote, uselist, cascade,"
+    "  options, origin)"
+    " SELECT model, 'ADDRESSES', target, direction, fk_side, local_columns, remote_columns,"
+    "  secondary, secondary_local, secondary_remote, uselist, cascade,"
+    "  json_set(options, '$.order_by', 'email DESC'), origin"
+    " FROM orm_relationships WHERE model = 'users' AND name = 'addresses'");
+  testAssertText(t->db, "SELECT (orm_json('users', 7, 'ADDRESSES') ->> '$.ADDRESSES[0].email')"
+                        " || ' ' || (orm_json('users', 7, 'addresses') ->> '$.addresses[0].email')",
+                 "user7@b user7@a");
+  assert_int_equal(sqlite3_prepare_v2(t->db, "SELECT orm_json('users', 7, 'Addresses')", -1,
+                                      &pStmt, 0), SQLITE_OK);
+  assert_int_equal(sqlite3_step(pStmt), SQLITE_ERROR);
+  assert_string_equal(sqlite3_errmsg(t->db), "orm_json: relationship users.Addresses is "
+                      "ambiguous: ADDRESSES and addresses differ only in case; spell it exactly");
+  sqlite3_finalize(pStmt);
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_compiles_do_not_grow_with_rows, testSetup, testTeardown),
@@ -228,6 +255,7 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_close_after_error, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_plan_per_call, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_too_big, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_names_differing_in_case, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("loader", aTest, 0, 0);
 }
