@@ -7,13 +7,17 @@
 **   SELECT orm_json('users', 1, 'addresses,groups');      -- ...,"addresses":[...],"groups":[...]}
 **   SELECT orm_json('users', id, 'orders(items(product))') FROM users;  -- any depth
 **   SELECT orm_json('items', '[10, 2]', 'product');       -- a composite key: a JSON array
+**   SELECT orm_json('orders', 10, '"line item"(product)');  -- a name that needs quoting
 **   SELECT json_object('user', orm_json('users', 1));     -- nested as an object (subtype 'J')
 **
 ** The spec is a comma-separated list of relationship names of the model, each optionally
-** followed by `( subspec )` naming relationships of its target. A to-one relationship
-** (uselist false) nests as an object or null, a to-many one as an array ([] when empty) in
-** its order_by. Columns come in `SELECT *` order, generated columns included; values map as
-** json_object() maps them (a BLOB is an error, an infinite real is written 9.0e+999).
+** followed by `( subspec )` naming relationships of its target. A name is bare (up to a
+** space, ',', '(' or ')') or quoted as an SQL identifier: "line item" ("" for a " inside),
+** `line item` or [line item]; it matches without regard to case, and the document uses the
+** declared name. A to-one relationship (uselist false) nests as an object or null, a
+** to-many one as an array ([] when empty) in its order_by. Columns come in `SELECT *`
+** order, generated columns included; values map as json_object() maps them (a BLOB is an
+** error, an infinite real is written 9.0e+999).
 **
 ** How it works: the spec is compiled into a plan, a tree with one prepared statement per
 ** node: the root reads the row by its key, each relationship reads the children of one
@@ -95,14 +99,15 @@ static void jsonPlanFree(void *pArg){
   sqlite3_free(p);
 }
 
-static JsonNode *jsonNodeNew(const char *zName, int n){
+/* A node named zName (sqlite3_malloc'd, taken over; NULL at the root). */
+static JsonNode *jsonNodeNew(char *zName){
   JsonNode *p = sqlite3_malloc(sizeof(JsonNode));
-  if( p==0 ) return 0;
-  memset(p, 0, sizeof(*p));
-  if( zName ){
-    p->zName = sqlite3_mprintf("%.*s", n, zName);
-    if( p->zName==0 ){ sqlite3_free(p); return 0; }
+  if( p==0 ){
+    sqlite3_free(zName);
+    return 0;
   }
+  memset(p, 0, sizeof(*p));
+  p->zName = zName;
   return p;
 }
 
@@ -131,6 +136,54 @@ static void jsonSpecError(JsonSpec *s, const char *zWhy){
   s->rc = s->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/* The relationship name at s->z, past it: bare (up to a space, ',', '(' or ')', taken as
+** written), or quoted as SQLite quotes identifiers: "..." or `...` (the quote doubled
+** inside stands for itself) or [...]. Into *pzName (sqlite3_malloc'd), NULL with an error
+** in s when there is none. */
+static void jsonSpecName(JsonSpec *s, char **pzName){
+  const char *zStart = s->z;
+  const char cClose = *zStart=='[' ? ']' : *zStart=='"' || *zStart=='`' ? *zStart : 0;
+  *pzName = 0;
+  if( cClose ){
+    sqlite3_str *pStr = sqlite3_str_new(0);
+    const char *z = zStart+1;
+    int bEmpty;
+    for(;;){
+      const char *zEnd = strchr(z, cClose);
+      if( zEnd==0 ){
+        sqlite3_free(sqlite3_str_finish(pStr));
+        jsonSpecError(s, "unterminated quoted name");   /* at the opening quote */
+        return;
+      }
+      sqlite3_str_append(pStr, z, (int)(zEnd - z));
+      if( cClose==']' || zEnd[1]!=cClose ){
+        z = zEnd+1;
+        break;
+      }
+      sqlite3_str_appendchar(pStr, 1, cClose);        /* a doubled quote: one quote */
+      z = zEnd+2;
+    }
+    bEmpty = sqlite3_str_length(pStr)==0 && sqlite3_str_errcode(pStr)==SQLITE_OK;
+    *pzName = sqlite3_str_finish(pStr);
+    if( bEmpty ){
+      jsonSpecError(s, "a relationship name is empty");   /* orm_relationship refuses one */
+      return;
+    }
+    if( *pzName==0 ){ s->rc = SQLITE_NOMEM; return; }
+    s->z = z;
+  }else{
+    int n;
+    while( *s->z && *s->z!=',' && *s->z!='(' && *s->z!=')' && !jsonSpecSpace(*s->z) ) s->z++;
+    n = (int)(s->z - zStart);
+    if( n==0 ){
+      jsonSpecError(s, "a relationship name is missing");
+      return;
+    }
+    *pzName = sqlite3_mprintf("%.*s", n, zStart);
+    if( *pzName==0 ) s->rc = SQLITE_NOMEM;
+  }
+}
+
 /* list := name [ '(' list ')' ] { ',' name [ '(' list ')' ] } */
 static void jsonSpecList(JsonSpec *s, JsonNode *pParent, int iDepth){
   if( iDepth>JSON_MAX_DEPTH ){
@@ -138,27 +191,28 @@ static void jsonSpecList(JsonSpec *s, JsonNode *pParent, int iDepth){
     return;
   }
   while( s->rc==SQLITE_OK ){
-    const char *zName;
+    const char *zStart;
+    char *zName;
     JsonNode *pChild, **ap;
-    int n, i;
+    int i;
     jsonSpecSkip(s);
-    zName = s->z;
-    while( *s->z && *s->z!=',' && *s->z!='(' && *s->z!=')' && !jsonSpecSpace(*s->z) ) s->z++;
-    n = (int)(s->z - zName);
-    if( n==0 ){
-      jsonSpecError(s, *s->z==0 && iDepth>1 ? "unbalanced parentheses: ')' expected"
-                                            : "a relationship name is missing");
+    zStart = s->z;
+    if( *s->z==0 && iDepth>1 ){
+      jsonSpecError(s, "unbalanced parentheses: ')' expected");
       return;
     }
+    jsonSpecName(s, &zName);
+    if( zName==0 ) return;
     for(i=0; i<pParent->nChild; i++){
-      if( sqlite3_strnicmp(pParent->apChild[i]->zName, zName, n)==0
-       && pParent->apChild[i]->zName[n]==0 ){
-        s->z = zName;
+      /* as SQLite compares identifiers */
+      if( sqlite3_stricmp(pParent->apChild[i]->zName, zName)==0 ){
+        sqlite3_free(zName);
+        s->z = zStart;
         jsonSpecError(s, "a relationship is named twice");
         return;
       }
     }
-    pChild = jsonNodeNew(zName, n);
+    pChild = jsonNodeNew(zName);
     ap = pChild ? sqlite3_realloc64(pParent->apChild, sizeof(JsonNode*)*(pParent->nChild+1)) : 0;
     if( ap==0 ){
       jsonNodeFree(pChild);
@@ -238,6 +292,59 @@ static char *jsonMemberKey(const char *zName, int bComma, int *pn){
   return z;
 }
 
+/* Model zModel's relationship zName as the catalog spells it, into *pzName (NULL: there is
+** none, or no catalog: sqlormRelLoad says which). Names compare as SQLite identifiers do,
+** without regard to ASCII case ('ADDRESSES' names addresses); if the catalog holds several
+** that differ only in case, the one spelt exactly wins, and without one it is an error. */
+static int jsonRelName(sqlite3 *db, const char *zModel, const char *zName, char **pzName,
+                       char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  const char *z;
+  int rc, bExact = 0;
+  *pzName = 0;
+  rc = sqlite3_prepare_v2(db,
+      "SELECT name, name=?2 FROM main.orm_relationships"
+      " WHERE model=?1 AND name=?2 COLLATE NOCASE ORDER BY name=?2 DESC, name LIMIT 2",
+      -1, &pStmt, 0);
+  if( rc!=SQLITE_OK ){
+    int bCatalog = 1;
+    if( rc==SQLITE_NOMEM ) return rc;
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    if( *pzErr==0 ) return SQLITE_NOMEM;
+    if( sqlormTableExists(db, "main", "orm_relationships", &bCatalog)==SQLITE_OK && !bCatalog ){
+      sqlite3_free(*pzErr);            /* no catalog: sqlormRelLoad says so */
+      *pzErr = 0;
+      rc = SQLITE_OK;
+    }
+    return rc;
+  }
+  sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zName, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    bExact = sqlite3_column_int(pStmt, 1);
+    z = (const char*)sqlite3_column_text(pStmt, 0);   /* NOT NULL: NULL is out of memory */
+    *pzName = z ? sqlite3_mprintf("%s", z) : 0;
+    rc = *pzName ? sqlite3_step(pStmt) : SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_ROW && !bExact ){
+    z = (const char*)sqlite3_column_text(pStmt, 0);
+    *pzErr = z ? sqlite3_mprintf("relationship %s.%s is ambiguous: %s and %s differ only in "
+                                 "case; spell it exactly", zModel, zName, *pzName, z) : 0;
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));   /* locked, I/O, ... */
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(*pzName);
+    *pzName = 0;
+  }
+  return rc;
+}
+
 /* Compiles a node: its relationships (named by model zModel), its statement, then its
 ** children's. The root's statement reads one row by key; a child's reads a parent's
 ** children. */
@@ -274,7 +381,15 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
   for(k=0; rc==SQLITE_OK && k<pNode->nChild; k++){
     JsonNode *pChild = pNode->apChild[k];
     OrmRel *pRel;
-    rc = sqlormRelLoad(db, zModel, pChild->zName, &pChild->pRel, pzErr);
+    char *zName = 0;
+    rc = jsonRelName(db, zModel, pChild->zName, &zName, pzErr);
+    if( rc==SQLITE_OK ){
+      if( zName ){
+        sqlite3_free(pChild->zName);   /* the catalog's spelling: the document's member */
+        pChild->zName = zName;
+      }
+      rc = sqlormRelLoad(db, zModel, pChild->zName, &pChild->pRel, pzErr);
+    }
     if( rc!=SQLITE_OK ) break;
     pRel = pChild->pRel;
     pChild->aiBind = jsonIntArray(pRel->local.n);
@@ -339,7 +454,7 @@ static int jsonPlanCompile(sqlite3 *db, const char *zModel, const char *zSpec,
   p->db = db;
   p->zModel = sqlite3_mprintf("%s", zModel);
   p->zSpec = zSpec ? sqlite3_mprintf("%s", zSpec) : 0;
-  p->pRoot = jsonNodeNew(0, 0);
+  p->pRoot = jsonNodeNew(0);
   if( p->zModel==0 || (zSpec && p->zSpec==0) || p->pRoot==0 ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK && zSpec ) rc = jsonSpecParse(zSpec, p->pRoot, pzErr);
   if( rc==SQLITE_OK ) rc = sqlormModelTable(db, zModel, 0, &zTable, pzErr);

@@ -144,6 +144,29 @@ SELECT orm_json('products', 'P-3') AS doc;
 SELECT orm_json('orders', 12, 'items(product)') AS doc;
 SELECT orm_json('products', 'P-1') AS doc;
 
+-- Relationship names are compared as SQLite compares identifiers, without regard to case;
+-- the document names each relationship as it was declared.
+SELECT orm_json('users', 3, 'ADDRESSES, Orders') AS doc;
+SELECT orm_json('users', 1, 'addresses, ADDRESSES');
+-- A name with a space, a comma, a parenthesis or a quote is quoted as SQL quotes an
+-- identifier: "..." (with "" for a " inside), `...` (likewise) or [...]. A bare name runs
+-- to the next space, ',', '(' or ')' and is taken as written.
+SELECT orm_relationship('orders', 'line item', 'items', '{"order_by":"line"}');
+SELECT orm_relationship('items', 'the "product" (sold)', 'products');
+SELECT orm_relationship('users', 'a,b', 'addresses', '{"where":"kind = ''home''","order_by":"id"}');
+SELECT orm_relationship('users', 'it''s', 'profiles', '{"uselist":false}');
+SELECT orm_json('orders', 11, '"line item"("the ""product"" (sold)")') AS doc;
+SELECT orm_json('orders', 11, ' [line item] ( `the "product" (sold)` ) ')
+       ->> '$.line item' AS items;
+SELECT orm_json('users', 3, '"a,b", it''s, orders(`LINE ITEM`)') AS doc;
+SELECT orm_json('users', 3, '"addresses", [ADDRESSES]');
+SELECT orm_json('users', 3, 'line item');
+SELECT orm_json('users', 3, '"line"item');
+SELECT orm_json('users', 3, '""');
+SELECT orm_json('orders', 11, '"line item');
+SELECT orm_json('orders', 11, 'user, [line item');
+SELECT orm_json('orders', 11, '`line item`(`the "product" (sold))');
+
 -- Errors in the spec: an unknown relationship (at any level) names the model and the name;
 -- a malformed spec is quoted.
 SELECT orm_json('users', 1, 'adresses');
@@ -189,3 +212,37 @@ SELECT json_array_length(orm_json('users', 1, 'addresses'), '$.addresses') AS n;
 SELECT json_object('user', orm_json('users', 3, 'groups')) AS doc;
 SELECT json_type(json_object('user', orm_json('users', 3)), '$.user') AS nested;
 SELECT json_group_array(orm_json('users', id)) ->> '$[1].full_name' AS second FROM users;
+
+-- Many rows: 40,000 users, more than SQLite's limit on variables in one statement (32,766),
+-- each with an address. Every user's addresses are read with that user's key bound, so no
+-- statement holds one variable per parent; each document is the one json_object() writes.
+CREATE TABLE big_users(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE big_addresses(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES big_users(id),
+  email TEXT NOT NULL
+);
+CREATE INDEX big_addresses_user_id ON big_addresses(user_id);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+  INSERT INTO big_users(id, name) SELECT i, 'user' || i FROM n;
+INSERT INTO big_addresses(id, user_id, email) SELECT id, id, name || '@example.com' FROM big_users;
+SELECT orm_relationship('big_users', 'addresses', 'big_addresses', '{"order_by":"id"}');
+SELECT count(*) AS users, sum(length(orm_json('big_users', id, 'addresses'))) AS total_length
+  FROM big_users;
+SELECT count(*) AS users,
+       sum(orm_json('big_users', u.id, 'addresses') = json_object('id', u.id, 'name', u.name,
+           'addresses', json_array(json_object('id', a.id, 'user_id', a.user_id,
+                                                'email', a.email))))
+         AS as_json_object_writes
+  FROM big_users u JOIN big_addresses a ON a.user_id = u.id;
+-- One parent with 40,000 children (user 1 gets 39,999 more): one array, in order, as
+-- json_group_array() writes it.
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 39999)
+  INSERT INTO big_addresses(id, user_id, email)
+  SELECT 40000 + i, 1, 'more' || i || '@example.com' FROM n;
+SELECT json_array_length(orm_json('big_users', 1, 'addresses') -> '$.addresses') AS n,
+       orm_json('big_users', 1, 'addresses') ->> '$.addresses[#-1].email' AS last,
+       orm_json('big_users', 1, 'addresses') ->> '$.addresses'
+         = (SELECT json_group_array(json_object('id', id, 'user_id', user_id, 'email', email))
+              FROM (SELECT * FROM big_addresses WHERE user_id = 1 ORDER BY id))
+         AS as_group_array_writes;

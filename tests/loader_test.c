@@ -7,7 +7,9 @@
 ** shown to be one statement run once per row); the plan's statements end with the calling
 ** statement, so sqlite3_close (not _v2) succeeds after it is finalized, also after an
 ** error and with arguments that are not constant (a plan per call); a document past
-** SQLITE_LIMIT_LENGTH is SQLite's too-big error.
+** SQLITE_LIMIT_LENGTH is SQLite's too-big error; no statement needs more than one variable
+** per key column, however many parents or children (SQLITE_LIMIT_VARIABLE_NUMBER lowered
+** to 2); relationship names that differ only in case in a hand-edited catalog.
 ** SQLORM_MODULE names the module (set by `make check`).
 */
 #include "testutil.h"
@@ -220,6 +222,50 @@ static void test_too_big(void **state){
   sqlite3_finalize(pStmt);
 }
 
+/* Every statement binds one parent's key, never one variable per parent or child: with
+** SQLite's variable limit lowered to 2 (the catalog lookups bind a model and a name),
+** every user and a user with 3,000 addresses load. */
+static void test_variable_limit(void **state){
+  TestDb *t = *state;
+  makeShop(t->db);
+  testExec(t->db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 2998)"
+                  "  INSERT INTO addresses(user_id, email) SELECT 1, 'more' || i FROM n");
+  sqlite3_limit(t->db, SQLITE_LIMIT_VARIABLE_NUMBER, 2);
+  testAssertText(t->db, "SELECT count(*) || ' ' || sum(json_array_length("
+                        "orm_json('users', id, 'addresses') -> '$.addresses')) FROM users",
+                 "1000 4998");
+  testAssertText(t->db, "SELECT json_array_length(orm_json('users', 1, 'addresses'),"
+                        " '$.addresses')", "3000");
+  /* and the limit is there: three variables are refused */
+  assert_int_not_equal(sqlite3_exec(t->db, "SELECT ?1, ?2, ?3", 0, 0, 0), SQLITE_OK);
+}
+
+/* The catalog edited by hand to hold addresses and ADDRESSES (orm_relationship refuses the
+** second: its traversal view would have the first one's name): a name spelt exactly finds
+** its own, another spelling is an error rather than a guess. */
+static void test_names_differing_in_case(void **state){
+  TestDb *t = *state;
+  sqlite3_stmt *pStmt = 0;
+  makeShop(t->db);
+  testExec(t->db,
+    "INSERT INTO orm_relationships(model, name, target, direction, fk_side, local_columns,"
+    "  remote_columns, secondary, secondary_local, secondary_remote, uselist, cascade,"
+    "  options, origin)"
+    " SELECT model, 'ADDRESSES', target, direction, fk_side, local_columns, remote_columns,"
+    "  secondary, secondary_local, secondary_remote, uselist, cascade,"
+    "  json_set(options, '$.order_by', 'email DESC'), origin"
+    " FROM orm_relationships WHERE model = 'users' AND name = 'addresses'");
+  testAssertText(t->db, "SELECT (orm_json('users', 7, 'ADDRESSES') ->> '$.ADDRESSES[0].email')"
+                        " || ' ' || (orm_json('users', 7, 'addresses') ->> '$.addresses[0].email')",
+                 "user7@b user7@a");
+  assert_int_equal(sqlite3_prepare_v2(t->db, "SELECT orm_json('users', 7, 'Addresses')", -1,
+                                      &pStmt, 0), SQLITE_OK);
+  assert_int_equal(sqlite3_step(pStmt), SQLITE_ERROR);
+  assert_string_equal(sqlite3_errmsg(t->db), "orm_json: relationship users.Addresses is "
+                      "ambiguous: ADDRESSES and addresses differ only in case; spell it exactly");
+  sqlite3_finalize(pStmt);
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_compiles_do_not_grow_with_rows, testSetup, testTeardown),
@@ -228,6 +274,8 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_close_after_error, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_plan_per_call, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_too_big, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_variable_limit, testSetup, testTeardown),
+    cmocka_unit_test_setup_teardown(test_names_differing_in_case, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("loader", aTest, 0, 0);
 }
