@@ -292,62 +292,6 @@ static char *jsonMemberKey(const char *zName, int bComma, int *pn){
   return z;
 }
 
-/* Model zModel's relationship zName as the catalog spells it, into *pzName (NULL: there is
-** none, or no catalog: sqlormRelLoad says which). Names compare as SQLite identifiers do,
-** without regard to ASCII case ('ADDRESSES' names addresses); if the catalog holds several
-** that differ only in case, the one spelt exactly wins, and without one it is an error. */
-static int jsonRelName(sqlite3 *db, const char *zModel, const char *zName, char **pzName,
-                       char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  const char *z;
-  int rc, bExact = 0;
-  *pzName = 0;
-  rc = sqlite3_prepare_v2(db,
-      "SELECT name, name=?2 FROM main.orm_relationships"
-      " WHERE model=?1 AND name=?2 COLLATE NOCASE ORDER BY name=?2 DESC, name LIMIT 2",
-      -1, &pStmt, 0);
-  if( rc!=SQLITE_OK ){
-    int bCatalog = 1;
-    if( rc==SQLITE_NOMEM ) return rc;
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    if( *pzErr==0 ) return SQLITE_NOMEM;
-    if( sqlormTableExists(db, "main", "orm_relationships", &bCatalog)==SQLITE_OK && !bCatalog ){
-      sqlite3_free(*pzErr);            /* no catalog: sqlormRelLoad says so */
-      *pzErr = 0;
-      rc = SQLITE_OK;
-    }
-    return rc;
-  }
-  sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pStmt, 2, zName, -1, SQLITE_STATIC);
-  rc = sqlite3_step(pStmt);
-  if( rc==SQLITE_ROW ){
-    bExact = sqlite3_column_int(pStmt, 1);
-    z = (const char*)sqlite3_column_text(pStmt, 0);   /* NOT NULL: NULL is out of memory */
-    *pzName = z ? sqlite3_mprintf("%s", z) : 0;
-    rc = *pzName ? sqlite3_step(pStmt) : SQLITE_NOMEM;
-  }
-  if( rc==SQLITE_ROW && !bExact ){
-    z = (const char*)sqlite3_column_text(pStmt, 0);
-    *pzErr = z ? sqlite3_mprintf("relationship %s.%s is ambiguous: %s and %s differ only in "
-                                 "case; spell it exactly", zModel, zName, *pzName, z) : 0;
-    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
-  }else if( rc!=SQLITE_NOMEM ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));   /* locked, I/O, ... */
-  }
-  sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(*pzName);
-    *pzName = 0;
-  }
-  return rc;
-}
-
-/* Compiles a node: its relationships (named by model zModel), its statement, then its
-** children's. The root's statement reads one row by key; a child's reads a parent's
-** children. */
 static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
                            const char *zTable, char **pzErr){
   sqlite3 *db = pPlan->db;
@@ -381,14 +325,12 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
   for(k=0; rc==SQLITE_OK && k<pNode->nChild; k++){
     JsonNode *pChild = pNode->apChild[k];
     OrmRel *pRel;
-    char *zName = 0;
-    rc = jsonRelName(db, zModel, pChild->zName, &zName, pzErr);
+    /* Names match without regard to case; the document uses the catalog's spelling. */
+    rc = sqlormRelLoad(db, zModel, pChild->zName, &pChild->pRel, pzErr);
     if( rc==SQLITE_OK ){
-      if( zName ){
-        sqlite3_free(pChild->zName);   /* the catalog's spelling: the document's member */
-        pChild->zName = zName;
-      }
-      rc = sqlormRelLoad(db, zModel, pChild->zName, &pChild->pRel, pzErr);
+      sqlite3_free(pChild->zName);
+      pChild->zName = sqlite3_mprintf("%s", pChild->pRel->zName);
+      if( pChild->zName==0 ) rc = SQLITE_NOMEM;
     }
     if( rc!=SQLITE_OK ) break;
     pRel = pChild->pRel;

@@ -197,7 +197,7 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
       "  r.secondary, r.secondary_local, r.secondary_remote, r.cascade,"
       "  r.options ->> '$.where', r.options ->> '$.order_by', r.options ->> '$.back_populates',"
       "  coalesce(r.options ->> '$.passive_deletes', 0), coalesce(r.options ->> '$.max_depth', 1),"
-      "  r.origin='automap', m.tbl, t.tbl, r.direction"
+      "  r.origin='automap', m.tbl, t.tbl, r.direction, r.model, r.name"
       " FROM main.orm_relationships r"
       " LEFT JOIN main.orm_models m ON m.name = r.model"
       " LEFT JOIN main.orm_models t ON t.name = r.target"
@@ -222,8 +222,10 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
   p = sqlite3_malloc(sizeof(OrmRel));
   if( p==0 ){ sqlite3_finalize(pStmt); return SQLITE_NOMEM; }
   memset(p, 0, sizeof(*p));
-  rc = dupInto(&p->zModel, zModel);
-  if( rc==SQLITE_OK ) rc = dupInto(&p->zName, zName);
+  /* The names as the catalog spells them (they match the arguments without regard to case). */
+  rc = dupInto(&p->zModel, (const char*)sqlite3_column_text(pStmt, 18));
+  if( rc==SQLITE_OK ) rc = dupInto(&p->zName, (const char*)sqlite3_column_text(pStmt, 19));
+  if( rc==SQLITE_OK && (p->zModel==0 || p->zName==0) ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ) rc = dupInto(&p->zTarget, (const char*)sqlite3_column_text(pStmt, 0));
   if( rc==SQLITE_OK ){
     const char *zSide = (const char*)sqlite3_column_text(pStmt, 1);

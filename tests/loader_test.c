@@ -240,32 +240,6 @@ static void test_variable_limit(void **state){
   assert_int_not_equal(sqlite3_exec(t->db, "SELECT ?1, ?2, ?3", 0, 0, 0), SQLITE_OK);
 }
 
-/* The catalog edited by hand to hold addresses and ADDRESSES (orm_relationship refuses the
-** second: its traversal view would have the first one's name): a name spelt exactly finds
-** its own, another spelling is an error rather than a guess. */
-static void test_names_differing_in_case(void **state){
-  TestDb *t = *state;
-  sqlite3_stmt *pStmt = 0;
-  makeShop(t->db);
-  testExec(t->db,
-    "INSERT INTO orm_relationships(model, name, target, direction, fk_side, local_columns,"
-    "  remote_columns, secondary, secondary_local, secondary_remote, uselist, cascade,"
-    "  options, origin)"
-    " SELECT model, 'ADDRESSES', target, direction, fk_side, local_columns, remote_columns,"
-    "  secondary, secondary_local, secondary_remote, uselist, cascade,"
-    "  json_set(options, '$.order_by', 'email DESC'), origin"
-    " FROM orm_relationships WHERE model = 'users' AND name = 'addresses'");
-  testAssertText(t->db, "SELECT (orm_json('users', 7, 'ADDRESSES') ->> '$.ADDRESSES[0].email')"
-                        " || ' ' || (orm_json('users', 7, 'addresses') ->> '$.addresses[0].email')",
-                 "user7@b user7@a");
-  assert_int_equal(sqlite3_prepare_v2(t->db, "SELECT orm_json('users', 7, 'Addresses')", -1,
-                                      &pStmt, 0), SQLITE_OK);
-  assert_int_equal(sqlite3_step(pStmt), SQLITE_ERROR);
-  assert_string_equal(sqlite3_errmsg(t->db), "orm_json: relationship users.Addresses is "
-                      "ambiguous: ADDRESSES and addresses differ only in case; spell it exactly");
-  sqlite3_finalize(pStmt);
-}
-
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test_setup_teardown(test_compiles_do_not_grow_with_rows, testSetup, testTeardown),
@@ -275,7 +249,6 @@ int main(void){
     cmocka_unit_test_setup_teardown(test_plan_per_call, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_too_big, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_variable_limit, testSetup, testTeardown),
-    cmocka_unit_test_setup_teardown(test_names_differing_in_case, testSetup, testTeardown),
   };
   return cmocka_run_group_tests_name("loader", aTest, 0, 0);
 }
