@@ -231,7 +231,7 @@ static int tableColumns(sqlite3 *db, OrmTable *p){
     static const char *azRowid[] = { "rowid", "_rowid_", "oid" };
     int i;
     for(i=0; i<3 && sqlormNamesFind(&p->cols, azRowid[i])>=0; i++){}
-    rc = i<3 ? sqlormNamesAdd(&p->key, azRowid[i]) : SQLITE_ERROR;
+    rc = i<3 ? sqlormNamesAdd(&p->key, azRowid[i]) : SQLITE_MISMATCH;
     p->bRowidKey = 1;
     p->bImplicitRowid = 1;
   }
@@ -379,8 +379,15 @@ static int tableLoad(sqlite3 *db, const char *zName, int bFk, OrmTable **pp, cha
   if( rc==SQLITE_OK ) rc = tableColumns(db, p);
   if( rc==SQLITE_OK ) rc = tableUniques(db, p);
   if( rc==SQLITE_OK && bFk ) rc = tableForeignKeys(db, p, pzErr);
+  if( rc==SQLITE_MISMATCH && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("table %s has no primary key and columns named rowid, _rowid_ "
+                             "and oid: its rows cannot be addressed", zName);
+    rc = SQLITE_ERROR;
+  }
   if( rc!=SQLITE_OK ){
-    if( *pzErr==0 ) *pzErr = sqlite3_mprintf("reading table %s: %s", zName, sqlite3_errmsg(db));
+    if( *pzErr==0 && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("reading table %s: %s", zName, sqlite3_errmsg(db));
+    }
     sqlormTableFree(p);
     return rc;
   }
