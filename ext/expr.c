@@ -27,7 +27,8 @@ typedef int (*ExprCallFunc)(void *pArg, const char *zName, int nName, char **pzE
 ** Parameters (?, ?1, :a, @a, $a, #a) are refused: nothing would bind them, and SQLite's
 ** $a(...) token would otherwise read differently here and there. */
 static int exprScan(const char *z, const char *zWhat, char **pzErr,
-                    int *aComma, int nComma, int *pnComma, ExprCallFunc xCall, void *pArg){
+                    int *aComma, int nComma, int *pnComma, ExprCallFunc xCall, void *pArg,
+                    const OrmNames *pParams){
   int depth = 0, i = 0, n = 0;
   int iName = -1, nName = 0;      /* the last name seen, while only blanks follow it */
   while( z[i] ){
@@ -68,6 +69,24 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
     }
     if( c=='?' || ((c==':' || c=='@' || c=='$' || c=='#')
                    && (i==0 || !isIdChar((unsigned char)z[i-1])) && isIdChar((unsigned char)z[i+1])) ){
+      /* A hybrid method's :name parameters are the only ones allowed, and only those. */
+      int iStart = i+1, j = i+1;
+      while( isIdChar((unsigned char)z[j]) ) j++;
+      if( c==':' && pParams && z[j]!='(' ){
+        int k;
+        for(k=0; k<pParams->n; k++){
+          if( (int)strlen(pParams->az[k])==j-iStart
+           && sqlite3_strnicmp(pParams->az[k], z+iStart, j-iStart)==0 ) break;
+        }
+        if( k<pParams->n ){
+          i = j;
+          iName = -1;
+          continue;
+        }
+        *pzErr = sqlite3_mprintf("%s uses :%.*s, which is not one of its params", zWhat,
+                                 j-iStart, z+iStart);
+        return SQLITE_ERROR;
+      }
       *pzErr = sqlite3_mprintf("%s must not contain parameters (%c...): %s", zWhat, c, z);
       return SQLITE_ERROR;
     }
@@ -118,7 +137,7 @@ static int isBlank(const char *z){
 
 /* Compiles zSql (built by the caller) and reports SQLite's error under zWhat. */
 static int exprCompile(sqlite3 *db, char *zSql, const char *zText, const char *zWhat,
-                       char **pzErr){
+                       int bParams, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc;
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -127,7 +146,7 @@ static int exprCompile(sqlite3 *db, char *zSql, const char *zText, const char *z
   if( rc!=SQLITE_OK ){
     *pzErr = sqlite3_mprintf("%s is not a valid expression here (%s): %s",
                              zWhat, sqlite3_errmsg(db), zText);
-  }else if( !isBlank(zTail) || sqlite3_bind_parameter_count(pStmt)>0 ){
+  }else if( !isBlank(zTail) || (!bParams && sqlite3_bind_parameter_count(pStmt)>0) ){
     /* The scan above rules both out; this is the belt to its braces. */
     *pzErr = sqlite3_mprintf("%s must be one SQL expression: %s", zWhat, zText);
     rc = SQLITE_ERROR;
@@ -138,8 +157,8 @@ static int exprCompile(sqlite3 *db, char *zSql, const char *zText, const char *z
 }
 
 int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const char *zWhat,
-                    char **pzErr){
-  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0, 0, 0);
+                    const OrmNames *pParams, char **pzErr){
+  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0, 0, 0, pParams);
   if( rc!=SQLITE_OK ) return rc;
   if( isBlank(zExpr) ){
     *pzErr = sqlite3_mprintf("%s is empty", zWhat);
@@ -147,7 +166,7 @@ int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const cha
   }
   /* The newline ends a trailing -- comment before the closing parenthesis. */
   return exprCompile(db, sqlite3_mprintf("SELECT (%s\n) FROM %s", zExpr, zFrom),
-                     zExpr, zWhat, pzErr);
+                     zExpr, zWhat, pParams!=0, pzErr);
 }
 
 /* Drops one trailing word (ASC, DESC, NULLS FIRST/LAST) of z[0..n) if it is zWord. */
@@ -165,7 +184,7 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr){
   int aComma[64];
   int nComma = 0, i, iStart = 0;
-  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma, 0, 0);
+  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma, 0, 0, 0);
   for(i=0; rc==SQLITE_OK && i<=nComma; i++){
     int iEnd = i<nComma ? aComma[i] : (int)strlen(zOrderBy);
     int n = iEnd - iStart, n2;
@@ -185,13 +204,13 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                     || zOrderBy[iStart+n2-1]=='\n') ) n2--;
     zTerm = sqlite3_mprintf("%.*s", n2, zOrderBy+iStart);
     if( zTerm==0 ) return SQLITE_NOMEM;
-    rc = sqlormCheckExpr(db, zTerm, zFrom, zWhat, pzErr);
+    rc = sqlormCheckExpr(db, zTerm, zFrom, zWhat, 0, pzErr);
     sqlite3_free(zTerm);
     iStart = iEnd+1;
   }
   if( rc==SQLITE_OK ){
     rc = exprCompile(db, sqlite3_mprintf("SELECT 1 FROM %s ORDER BY %s\n", zFrom, zOrderBy),
-                     zOrderBy, zWhat, pzErr);
+                     zOrderBy, zWhat, 0, pzErr);
   }
   return rc;
 }
@@ -240,7 +259,8 @@ static int exprTrustedCall(void *pArg, const char *zName, int nName, char **pzEr
 ** is scanned again (one expression, no ';', no parameters: the file may have been edited)
 ** and held to what SQLite holds a view to: it may never call a direct-only function, and
 ** with PRAGMA trusted_schema off, none that is not innocuous. */
-int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **pzErr){
+int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
+                       const OrmNames *pParams, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   TrustCheck t;
   int bTrusted = 1;
@@ -260,5 +280,5 @@ int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **
   if( rc!=SQLITE_OK ) return rc;
   t.db = db;
   t.bTrusted = bTrusted;
-  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t);
+  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t, pParams);
 }

@@ -269,8 +269,8 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
     rc = dupInto(&p->zTargetTable, (const char*)sqlite3_column_text(pStmt, 16));
   }
   sqlite3_finalize(pStmt);
-  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zWhere, "where", pzErr);
-  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zOrderBy, "order_by", pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zWhere, "where", 0, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormCheckTrusted(db, p->zOrderBy, "order_by", 0, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zMsg = sqlite3_mprintf("relationship %s.%s: %s", zModel, zName, *pzErr);
     sqlite3_free(*pzErr);
@@ -1084,7 +1084,7 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
   }
   zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", p->zTargetTable, p->zTargetTable);
   if( zFrom==0 ) return SQLITE_NOMEM;
-  if( p->zWhere ) rc = sqlormCheckExpr(db, p->zWhere, zFrom, "where", pzErr);
+  if( p->zWhere ) rc = sqlormCheckExpr(db, p->zWhere, zFrom, "where", 0, pzErr);
   if( rc==SQLITE_OK && p->zOrderBy ){
     rc = sqlormCheckOrderBy(db, p->zOrderBy, zFrom, "order_by", pzErr);
   }
@@ -1306,14 +1306,24 @@ static void ormRelationshipFunc(sqlite3_context *ctx, int argc, sqlite3_value **
 }
 
 /* Drops every relationship of model zModel and every relationship that targets it. */
-static int relDropModel(sqlite3 *db, const char *zModel, char **pzErr){
-  OrmNames models = {0, 0}, names = {0, 0};
+static int relDropModel(sqlite3 *db, const char *zModel, int bCascade, char **pzErr){
+  OrmNames models = {0, 0}, names = {0, 0}, hybrids = {0, 0};
   int i;
   int rc = sqlormQueryNames(db, "SELECT model, name FROM main.orm_relationships "
                             "WHERE model=?1 OR target=?1", zModel, &models, &names);
   for(i=0; rc==SQLITE_OK && i<models.n; i++){
     rc = sqlormRelDrop(db, models.az[i], names.az[i], pzErr);
   }
+  /* Its hybrids (generated columns hold no data of their own), then its view. */
+  if( rc==SQLITE_OK ){
+    rc = sqlormQueryNames(db, "SELECT name FROM main.orm_hybrids WHERE model=?1 "
+                          "ORDER BY rowid DESC", zModel, &hybrids, 0);
+  }
+  for(i=0; rc==SQLITE_OK && i<hybrids.n; i++){
+    rc = sqlormHybridDrop(db, zModel, hybrids.az[i], bCascade, pzErr);
+  }
+  sqlormNamesClear(&hybrids);
+  if( rc==SQLITE_OK ) rc = sqlormModelDropView(db, zModel, pzErr);
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr, "DELETE FROM main.orm_models WHERE name=%Q", zModel);
   }
@@ -1322,17 +1332,32 @@ static int relDropModel(sqlite3 *db, const char *zModel, char **pzErr){
   return rc;
 }
 
-/* orm_drop(model [, name]): a relationship, or a model with all it has and all that
-** targets it. The tables and their rows are never touched. Returns what it dropped. */
+/* orm_drop(model [, name [, options]]): a relationship or a hybrid, or a model with all it
+** has and all that targets it. The tables' rows are never touched (a hybrid column is
+** generated: it holds none). '{"cascade":true}' drops a hybrid column's indexes with it.
+** Returns what it dropped. */
 static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char zFunc[] = "orm_drop";
   sqlite3 *db = sqlite3_context_db_handle(ctx);
-  const char *zModel, *zName = 0;
+  const char *zModel, *zName = 0, *zOpts = 0;
   char *zErr = 0, *zResult = 0;
-  int rc;
+  int rc, bCascade = 0;
   if( sqlormArgText(ctx, argv, 0, zFunc, "model", &zModel)
-   || (argc>1 && sqlormArgText(ctx, argv, 1, zFunc, "name", &zName)) ){
+   || (argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
+       && sqlormArgText(ctx, argv, 1, zFunc, "name", &zName))
+   || (argc>2 && sqlite3_value_type(argv[2])!=SQLITE_NULL
+       && sqlormArgText(ctx, argv, 2, zFunc, "options", &zOpts)) ){
     return;
+  }
+  if( zOpts ){
+    /* One option: cascade, to drop what depends on a hybrid (its indexes) with it. */
+    if( strcmp(zOpts, "{\"cascade\":true}")==0 ){
+      bCascade = 1;
+    }else if( strcmp(zOpts, "{}")!=0 && strcmp(zOpts, "{\"cascade\":false}")!=0 ){
+      sqlite3_result_error(ctx, "orm_drop: options must be {\"cascade\":true} or "
+                                "{\"cascade\":false}", -1);
+      return;
+    }
   }
   rc = sqlormSavepointBegin(db, &zErr);
   if( rc==SQLITE_OK ){
@@ -1348,18 +1373,24 @@ static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       if( rc!=SQLITE_OK ){
         /* reading the catalog failed */
       }else if( eOwner==0 ){
-        zErr = sqlite3_mprintf("model %s has no relationship %s", zModel, zName);
-        rc = SQLITE_ERROR;
+        rc = sqlormHybridDrop(db, zModel, zName, bCascade, &zErr);
+        if( rc==SQLITE_DONE ){
+          zErr = sqlite3_mprintf("model %s has no relationship or hybrid %s", zModel, zName);
+          rc = SQLITE_ERROR;
+        }else if( rc==SQLITE_OK ){
+          zResult = sqlite3_mprintf("dropped hybrid %s.%s", zModel, zName);
+          if( zResult==0 ) rc = SQLITE_NOMEM;
+        }
       }else{
         rc = sqlormRelDrop(db, zModel, zName, &zErr);
       }
     }else if( rc==SQLITE_OK ){
-      rc = relDropModel(db, zModel, &zErr);
+      rc = relDropModel(db, zModel, bCascade, &zErr);
     }
     sqlormNamesClear(&found);
     /* The result is made before the savepoint is released: once that commits, nothing
     ** may fail. */
-    if( rc==SQLITE_OK ){
+    if( rc==SQLITE_OK && zResult==0 ){
       zResult = zName ? sqlite3_mprintf("dropped relationship %s.%s", zModel, zName)
                       : sqlite3_mprintf("dropped model %s", zModel);
       if( zResult==0 ) rc = SQLITE_NOMEM;
@@ -1388,6 +1419,9 @@ int sqlormRelationshipRegister(sqlite3 *db){
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function_v2(db, "orm_drop", 2, flags, 0, ormDropFunc, 0, 0, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function_v2(db, "orm_drop", 3, flags, 0, ormDropFunc, 0, 0, 0);
   }
   return rc;
 }

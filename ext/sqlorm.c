@@ -102,6 +102,8 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   if( rc==SQLITE_OK ){
     rc = sqlormRelationshipRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormAutomapRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormModelRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormHybridRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormJsonRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormTraverseRegister(db);
     if( rc!=SQLITE_OK ){
@@ -110,5 +112,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     }
   }
   if( rc==SQLITE_OK ) rc = sqlormCatalogRestore(db, pzErrMsg);
+  /* What the catalog registers on each connection: the hybrid methods' functions. */
+  if( rc==SQLITE_OK ) rc = sqlormHybridRestore(db, pzErrMsg);
   return rc;
 }

@@ -115,6 +115,17 @@ int sqlormJsonRegister(sqlite3 *db);
 /* in traverse.c (vtab/) */
 int sqlormTraverseRegister(sqlite3 *db);
 
+/* in model.c */
+int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr);
+int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr);
+int sqlormModelRegister(sqlite3 *db);
+
+/* in hybrid.c */
+int sqlormHybridRestore(sqlite3 *db, char **pzErr);
+int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCascade,
+                     char **pzErr);
+int sqlormHybridRegister(sqlite3 *db);
+
 /* in catalog.c */
 int sqlormCatalogFormat(sqlite3 *db, int *pFormat);
 int sqlormCatalogEnsure(sqlite3 *db, char **pzErr);
@@ -142,10 +153,11 @@ int sqlormTableCheckColumns(const OrmTable *p, const OrmNames *pCols, const char
 
 /* in expr.c */
 int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const char *zWhat,
-                    char **pzErr);
+                    const OrmNames *pParams, char **pzErr);
 int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr);
-int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat, char **pzErr);
+int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
+                       const OrmNames *pParams, char **pzErr);
 
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);
