@@ -282,3 +282,36 @@ int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
   t.bTrusted = bTrusted;
   return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t, pParams);
 }
+
+/* Whether expression z holds a subquery: the word SELECT or VALUES outside strings, quoted
+** names and comments. (Such an expression reads other rows: a column property.) */
+int sqlormExprHasSubquery(const char *z){
+  int i = 0;
+  while( z[i] ){
+    char c = z[i];
+    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+      char cEnd = c=='[' ? ']' : c;
+      i++;
+      while( z[i] && !(z[i]==cEnd && !(cEnd!=']' && z[i+1]==cEnd)) ){
+        if( z[i]==cEnd ) i++;
+        i++;
+      }
+      if( z[i] ) i++;
+    }else if( c=='-' && z[i+1]=='-' ){
+      while( z[i] && z[i]!='\n' ) i++;
+    }else if( c=='/' && z[i+1]=='*' ){
+      const char *zEnd = strstr(z+i+2, "*/");
+      i = zEnd ? (int)(zEnd - z) + 2 : (int)strlen(z);
+    }else if( isIdChar((unsigned char)c) ){
+      int iStart = i;
+      while( isIdChar((unsigned char)z[i]) ) i++;
+      if( (i-iStart==6 && sqlite3_strnicmp(z+iStart, "select", 6)==0)
+       || (i-iStart==6 && sqlite3_strnicmp(z+iStart, "values", 6)==0) ){
+        return 1;
+      }
+    }else{
+      i++;
+    }
+  }
+  return 0;
+}

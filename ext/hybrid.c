@@ -118,10 +118,10 @@ static int hybCallCompile(sqlite3 *db, const HybMethod *m, HybCall **pp, char **
     }
     zSql = sqlite3_str_finish(pStr);
     c = sqlite3_malloc(sizeof(HybCall));
+    if( c ) memset(c, 0, sizeof(*c));
     if( zSql==0 || c==0 ){
       rc = SQLITE_NOMEM;
     }else{
-      memset(c, 0, sizeof(*c));
       c->aiArg = sqlite3_malloc64(sizeof(int)*(m->nKey+params.n+1));
       if( c->aiArg==0 ) rc = SQLITE_NOMEM;
     }
@@ -207,11 +207,11 @@ static int hybMethodRegister(sqlite3 *db, const char *zModel, const char *zName,
   if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, zTable, &pTab, pzErr);
   if( rc==SQLITE_OK ){
     m = sqlite3_malloc(sizeof(HybMethod));
+    if( m ) memset(m, 0, sizeof(*m));
     zFunc = sqlite3_mprintf("%s__%s", zModel, zName);
     if( m==0 || zFunc==0 ){
       rc = SQLITE_NOMEM;
     }else{
-      memset(m, 0, sizeof(*m));
       m->zModel = sqlite3_mprintf("%s", zModel);
       m->zName = sqlite3_mprintf("%s", zName);
       m->nKey = pTab->key.n;
@@ -441,9 +441,12 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                : SQLITE_NOMEM;
   }
 
-  /* A column if SQLite takes it as a generated column; a property if it needs other rows. */
+  /* A property if it reads other rows (a subquery); else a column, if SQLite takes it as a
+  ** generated column. */
+  if( rc==SQLITE_OK && zKind==0 && sqlormExprHasSubquery(zExpr) ) zKind = "property";
   if( rc==SQLITE_OK && (zKind==0 || strcmp(zKind, "column")==0) ){
     char *zTry = 0;
+    int rc2;
     rc = sqlormExec(db, &zErr, "SAVEPOINT orm_hybrid_try");
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, &zTry, "ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" AS (%s\n) VIRTUAL",
@@ -451,12 +454,18 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       if( rc==SQLITE_OK ){
         zKind = "column";
         rc = sqlormExec(db, &zErr, "RELEASE orm_hybrid_try");
-      }else{
-        sqlite3_exec(db, "ROLLBACK TO orm_hybrid_try; RELEASE orm_hybrid_try", 0, 0, 0);
-        if( zKind==0 && rc!=SQLITE_NOMEM && zTry && strstr(zTry, "subqueries prohibited") ){
-          zKind = "property";
-          rc = SQLITE_OK;
+      }else if( (rc2 = sqlite3_exec(db, "ROLLBACK TO orm_hybrid_try; RELEASE orm_hybrid_try",
+                                    0, 0, 0))!=SQLITE_OK ){
+        /* The savepoint could not be rolled back (out of memory), or SQLite already rolled
+        ** the whole transaction back: stop here. */
+        if( rc2==SQLITE_NOMEM ){
+          rc = SQLITE_NOMEM;
         }else if( rc!=SQLITE_NOMEM ){
+          zErr = sqlite3_mprintf("%s", zTry ? zTry : sqlite3_errstr(rc));
+          if( zErr==0 ) rc = SQLITE_NOMEM;
+        }
+      }else{
+        if( rc!=SQLITE_NOMEM ){
           zErr = sqlite3_mprintf("%s cannot be a generated column (%s): a hybrid column needs a "
               "deterministic expression of the row's own columns; one that reads other rows "
               "is a column property", zName, zTry ? zTry : sqlite3_errstr(rc));

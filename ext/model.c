@@ -82,13 +82,14 @@ static int modelDropView(sqlite3 *db, ModelInfo *m, char **pzErr){
   return rc;
 }
 
-/* The INSTEAD OF triggers that make the view writable. */
+/* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
+** an UPDATE that changes one, or an INSERT that sets one, is refused. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
-                             char **pzErr){
+                             const OrmNames *pProps, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
   sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
-  char *zIns, *zVal, *zUpd, *zKey;
+  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0;
   int rc, n = 0, i;
   rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
                           "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
@@ -118,23 +119,38 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   zVal = sqlite3_str_finish(pVal);
   zUpd = sqlite3_str_finish(pUpd);
   zKey = sqlite3_str_finish(pKey);
+  {
+    sqlite3_str *pRo = sqlite3_str_new(db), *pRoIns = sqlite3_str_new(db);
+    for(i=0; i<pProps->n; i++){
+      sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is a column property: read-only') "
+          "WHERE NEW.\"%w\" IS NOT OLD.\"%w\"; ", zView, pProps->az[i], pProps->az[i],
+          pProps->az[i]);
+      sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is a column property: "
+          "read-only') WHERE NEW.\"%w\" IS NOT NULL; ", zView, pProps->az[i], pProps->az[i]);
+    }
+    zRo = sqlite3_str_finish(pRo);
+    zRoIns = sqlite3_str_finish(pRoIns);
+    if( rc==SQLITE_OK && (zRo==0 || zRoIns==0) && pProps->n ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK && (zIns==0 || zVal==0 || zUpd==0 || zKey==0) ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr,
         "CREATE TRIGGER main.\"orm_%w__insert\" INSTEAD OF INSERT ON main.\"%w\" BEGIN "
-        "INSERT INTO \"%w\"(%s) VALUES (%s); END;"
+        "%s INSERT INTO \"%w\"(%s) VALUES (%s); END;"
         "CREATE TRIGGER main.\"orm_%w__update\" INSTEAD OF UPDATE ON main.\"%w\" BEGIN "
-        "UPDATE \"%w\" SET %s WHERE %s; END;"
+        "%s UPDATE \"%w\" SET %s WHERE %s; END;"
         "CREATE TRIGGER main.\"orm_%w__delete\" INSTEAD OF DELETE ON main.\"%w\" BEGIN "
         "DELETE FROM \"%w\" WHERE %s; END;",
-        zView, zView, pTab->zName, zIns, zVal,
-        zView, zView, pTab->zName, zUpd, zKey,
+        zView, zView, zRoIns ? zRoIns : "", pTab->zName, zIns, zVal,
+        zView, zView, zRo ? zRo : "", pTab->zName, zUpd, zKey,
         zView, zView, pTab->zName, zKey);
   }
   sqlite3_free(zIns);
   sqlite3_free(zVal);
   sqlite3_free(zUpd);
   sqlite3_free(zKey);
+  sqlite3_free(zRo);
+  sqlite3_free(zRoIns);
   return rc;
 }
 
@@ -179,7 +195,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
       sqlite3_free(zSql);
     }
-    if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, pzErr);
+    if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, &props, pzErr);
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
           "json_set(options, '$.has_view', json('true')) WHERE name=%Q", m.zName);

@@ -158,6 +158,7 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr);
 int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
                        const OrmNames *pParams, char **pzErr);
+int sqlormExprHasSubquery(const char *z);
 
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);

@@ -79,6 +79,8 @@ static void oomLoop(const char *zSetup, const char *zSql){
     assert_non_null(pBackup);
     sqlite3_backup_step(pBackup, -1);
     assert_int_equal(sqlite3_backup_finish(pBackup), SQLITE_OK);
+    /* Loaded again now that the catalog is there: what it registers per connection. */
+    assert_int_equal(sqlite3_sqlorm_init(db, &zErr, 0), SQLITE_OK);
     nSchema = (int)testQueryInt(db, "SELECT count(*) FROM sqlite_schema");
     bFailed = 0;
     nFailAfter = n;
@@ -147,6 +149,19 @@ static void test_oom_traverse(void **state){
           "SELECT count(*) FROM employees e JOIN employees__reports r ON r.source = e.id");
 }
 
+static void test_oom_hybrid(void **state){
+  (void)state;
+  oomLoop(0, "SELECT orm_hybrid('users', 'shout', 'upper(name)', '{\"index\":true}')");
+  oomLoop(0, "SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
+             "WHERE addresses.user_id = users.id)')");
+  oomLoop(0, "SELECT orm_hybrid('users', 'm', 'name LIKE :p', '{\"params\":[\"p\"]}')");
+  oomLoop("SELECT orm_hybrid('users', 'm', 'name LIKE :p', '{\"params\":[\"p\"]}')",
+          "SELECT users__m(1, 'a%')");
+  oomLoop("SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
+          "WHERE addresses.user_id = users.id)')", "SELECT orm_drop('users', 'n')");
+  oomLoop(0, "SELECT orm_model('User', '{\"table\":\"users\"}')");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -155,6 +170,7 @@ int main(void){
     cmocka_unit_test(test_oom_drop),
     cmocka_unit_test(test_oom_json),
     cmocka_unit_test(test_oom_traverse),
+    cmocka_unit_test(test_oom_hybrid),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
