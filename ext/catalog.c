@@ -171,12 +171,12 @@ int sqlormCatalogEnsure(sqlite3 *db, char **pzErr){
 ** writes nothing; an older catalog is upgraded by the first definition that needs it. A
 ** table of the user's own named orm_meta does not stop the load: only a definition, which
 ** would need the catalog, reports it. */
-int sqlormCatalogRestore(sqlite3 *db, char **pzErr){
-  int iFormat = 0;
-  int rc = catalogCheck(db, &iFormat, pzErr);
+int sqlormCatalogRestore(sqlite3 *db, int *piFormat, char **pzErr){
+  int rc = catalogCheck(db, piFormat, pzErr);
   if( rc==SQLITE_MISMATCH ){
     sqlite3_free(*pzErr);
     *pzErr = 0;
+    *piFormat = 0;
     rc = SQLITE_OK;
   }
   return rc;

@@ -82,7 +82,7 @@ static const struct {
 __declspec(dllexport)
 #endif
 int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, iFormat = 0;
   size_t i;
   SQLITE_EXTENSION_INIT2(pApi);
 
@@ -111,8 +111,8 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
                                   sqlite3_errstr(rc));
     }
   }
-  if( rc==SQLITE_OK ) rc = sqlormCatalogRestore(db, pzErrMsg);
+  if( rc==SQLITE_OK ) rc = sqlormCatalogRestore(db, &iFormat, pzErrMsg);
   /* What the catalog registers on each connection: the hybrid methods' functions. */
-  if( rc==SQLITE_OK ) rc = sqlormHybridRestore(db, pzErrMsg);
+  if( rc==SQLITE_OK && iFormat>0 ) rc = sqlormHybridRestore(db, pzErrMsg);
   return rc;
 }

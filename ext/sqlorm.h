@@ -129,7 +129,7 @@ int sqlormHybridRegister(sqlite3 *db);
 /* in catalog.c */
 int sqlormCatalogFormat(sqlite3 *db, int *pFormat);
 int sqlormCatalogEnsure(sqlite3 *db, char **pzErr);
-int sqlormCatalogRestore(sqlite3 *db, char **pzErr);
+int sqlormCatalogRestore(sqlite3 *db, int *piFormat, char **pzErr);
 
 /* in schema.c */
 int sqlormNamesAdd(OrmNames *p, const char *zName);

@@ -93,12 +93,13 @@ static void test_ensure_on_readonly_database(void **state){
 static void test_newer_catalog_is_refused(void **state){
   TestDb *t = *state;
   char *zErr = 0;
+  int iFmt = 0;
   assert_int_equal(sqlormCatalogEnsure(t->db, &zErr), SQLITE_OK);
   testExec(t->db, "UPDATE orm_meta SET value=7 WHERE key='format'");
   assert_int_equal(sqlormCatalogEnsure(t->db, &zErr), SQLITE_ERROR);
   assert_non_null(strstr(zErr, "understands catalog format 1, but this database has format 7"));
   sqlite3_free(zErr);
-  assert_int_equal(sqlormCatalogRestore(t->db, &zErr), SQLITE_ERROR);
+  assert_int_equal(sqlormCatalogRestore(t->db, &iFmt, &zErr), SQLITE_ERROR);
   assert_non_null(strstr(zErr, "format 7"));
   sqlite3_free(zErr);
   testAssertText(t->db, "SELECT value FROM orm_meta WHERE key='format'", "7");
@@ -113,6 +114,7 @@ static void test_damaged_catalog_is_refused(void **state){
     "UPDATE orm_meta SET value=1.5 WHERE key='format'",
   };
   size_t i;
+  int iFmt = 0;
   for(i=0; i<sizeof(azDamage)/sizeof(azDamage[0]); i++){
     char *zErr = 0;
     testExec(t->db, "DROP TABLE IF EXISTS orm_meta; DROP TABLE IF EXISTS orm_models;"
@@ -123,7 +125,7 @@ static void test_damaged_catalog_is_refused(void **state){
     assert_int_equal(sqlormCatalogEnsure(t->db, &zErr), SQLITE_CORRUPT);
     assert_non_null(strstr(zErr, "the catalog is damaged"));
     sqlite3_free(zErr);
-    assert_int_equal(sqlormCatalogRestore(t->db, &zErr), SQLITE_CORRUPT);
+    assert_int_equal(sqlormCatalogRestore(t->db, &iFmt, &zErr), SQLITE_CORRUPT);
     sqlite3_free(zErr);
   }
 }
@@ -132,10 +134,10 @@ static void test_damaged_catalog_is_refused(void **state){
 static void test_foreign_orm_meta(void **state){
   TestDb *t = *state;
   char *zErr = 0;
-  int iFormat = -1;
+  int iFormat = -1, iFmt = 0;
   testExec(t->db, "CREATE TABLE orm_meta(k, v); INSERT INTO orm_meta VALUES ('mine', 1)");
   assert_int_equal(sqlormCatalogFormat(t->db, &iFormat), SQLITE_MISMATCH);
-  assert_int_equal(sqlormCatalogRestore(t->db, &zErr), SQLITE_OK);
+  assert_int_equal(sqlormCatalogRestore(t->db, &iFmt, &zErr), SQLITE_OK);
   assert_null(zErr);
   assert_int_equal(sqlormCatalogEnsure(t->db, &zErr), SQLITE_MISMATCH);
   assert_non_null(strstr(zErr, "main.orm_meta is a table of your own"));

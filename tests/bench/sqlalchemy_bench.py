@@ -124,8 +124,35 @@ def traverse_setup(db, join=False):
     return traverse_join if join else traverse
 
 
+def hybrid_setup(db):
+    # bench_hybrid.c: 200 lookups by full_name, a hybrid_property (first_name + ' ' +
+    # last_name) filtered in SQL, as SQLAlchemy users write it.
+    from sqlalchemy.ext.hybrid import hybrid_property
+
+    Base = declarative_base()
+
+    class User(Base):
+        __tablename__ = "users"
+        id = Column(Integer, primary_key=True)
+        first_name = Column(Text)
+        last_name = Column(Text)
+
+        @hybrid_property
+        def full_name(self):
+            return self.first_name + " " + self.last_name
+
+    engine = create_engine("sqlite:///" + db)
+    names = ["first%d last%d" % (i, i % 997) for i in range(1, 20001, 100)]
+
+    def lookups(_db):
+        with Session(engine) as session:
+            for name in names:
+                session.query(User).filter(User.full_name == name).all()
+    return lookups
+
+
 # Workloads whose setup (mapping, engine) is not timed: a function that returns the work.
-SETUPS = {"traverse": traverse_setup,
+SETUPS = {"traverse": traverse_setup, "hybrid": hybrid_setup,
           "traverse_join": lambda db: traverse_setup(db, join=True)}
 WORKLOADS = {"open": open_and_query, "json": users_as_json}
 
