@@ -46,3 +46,13 @@ INSERT INTO employees VALUES (1, 'Grace', NULL), (2, 'Ken', 1), (3, 'Dennis', 1)
 SELECT orm_automap() AS relationships_made;
 SELECT depth, name FROM employees__employees_by_manager(1, 0);
 SELECT depth, name FROM employees__manager WHERE source = 5 AND max_depth = 0;
+
+-- Hybrids: a computed column, indexable; a column property in the model's view; a method.
+SELECT orm_hybrid('users', 'full_name', 'first_name || '' '' || last_name', '{"index":true}') AS kind;
+SELECT orm_hybrid('users', 'order_total',
+       '(SELECT coalesce(sum(total), 0) FROM orders WHERE orders.user_id = users.id)') AS kind;
+SELECT orm_hybrid('users', 'name_matches', 'full_name LIKE ''%'' || :pattern || ''%''',
+       '{"params":["pattern"]}') AS kind;
+SELECT id, full_name, order_total FROM users_view ORDER BY order_total DESC;
+SELECT id, full_name FROM users WHERE users__name_matches(id, 'ove');
+EXPLAIN QUERY PLAN SELECT id FROM users WHERE full_name = 'Ada Lovelace';
