@@ -26,19 +26,30 @@ struct ModelInfo {
   char *zTable;
   char *zViewOpt;         /* options.view */
   int bHasView;           /* options.has_view: sqlorm made the view */
+  char *zSoftDelete;      /* options.soft_delete: the column a DELETE sets */
+  char *zCreated;         /* options.timestamps.created / .updated: maintained columns */
+  char *zUpdated;
+  OrmNames rules, ruleExprs;  /* options.validate: name -> expression */
 };
 
 static void modelInfoClear(ModelInfo *m){
   sqlite3_free(m->zName);
   sqlite3_free(m->zTable);
   sqlite3_free(m->zViewOpt);
+  sqlite3_free(m->zSoftDelete);
+  sqlite3_free(m->zCreated);
+  sqlite3_free(m->zUpdated);
+  sqlormNamesClear(&m->rules);
+  sqlormNamesClear(&m->ruleExprs);
   memset(m, 0, sizeof(*m));
 }
 
 static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db, "SELECT name, tbl, options->>'$.view', "
-      "coalesce(options->>'$.has_view', 0) FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
+      "coalesce(options->>'$.has_view', 0), options->>'$.soft_delete', "
+      "options->>'$.timestamps.created', options->>'$.timestamps.updated' "
+      "FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
   memset(m, 0, sizeof(*m));
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
@@ -50,6 +61,22 @@ static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **p
     m->zViewOpt = zView ? sqlite3_mprintf("%s", zView) : 0;
     m->bHasView = sqlite3_column_int(pStmt, 3);
     rc = (m->zName && m->zTable && (zView==0 || m->zViewOpt)) ? SQLITE_OK : SQLITE_NOMEM;
+    if( rc==SQLITE_OK ){
+      const char *z4 = (const char*)sqlite3_column_text(pStmt, 4);
+      const char *z5 = (const char*)sqlite3_column_text(pStmt, 5);
+      const char *z6 = (const char*)sqlite3_column_text(pStmt, 6);
+      if( z4 ) m->zSoftDelete = sqlite3_mprintf("%s", z4);
+      if( z5 ) m->zCreated = sqlite3_mprintf("%s", z5);
+      if( z6 ) m->zUpdated = sqlite3_mprintf("%s", z6);
+      if( (z4 && !m->zSoftDelete) || (z5 && !m->zCreated) || (z6 && !m->zUpdated) ){
+        rc = SQLITE_NOMEM;
+      }
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlormQueryNames(db, "SELECT key, value FROM json_each((SELECT options FROM "
+          "main.orm_models WHERE name=?1), '$.validate') ORDER BY key", zModel,
+          &m->rules, &m->ruleExprs);
+    }
   }else if( rc==SQLITE_DONE ){
     *pzErr = sqlite3_mprintf("no model %s", zModel);
     rc = *pzErr ? ORM_NOTFOUND : SQLITE_NOMEM;
@@ -85,7 +112,7 @@ static int modelDropView(sqlite3 *db, ModelInfo *m, char **pzErr){
 /* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
 ** an UPDATE that changes one, or an INSERT that sets one, is refused. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
-                             const OrmNames *pProps, char **pzErr){
+                             const OrmNames *pProps, const char *zSoftDelete, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
   sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
@@ -140,10 +167,12 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
         "CREATE TRIGGER main.\"orm_%w__update\" INSTEAD OF UPDATE ON main.\"%w\" BEGIN "
         "%s UPDATE \"%w\" SET %s WHERE %s; END;"
         "CREATE TRIGGER main.\"orm_%w__delete\" INSTEAD OF DELETE ON main.\"%w\" BEGIN "
-        "DELETE FROM \"%w\" WHERE %s; END;",
+        "%s \"%w\" %s%s%s WHERE %s; END;",
         zView, zView, zRoIns ? zRoIns : "", pTab->zName, zIns, zVal,
         zView, zView, zRo ? zRo : "", pTab->zName, zUpd, zKey,
-        zView, zView, pTab->zName, zKey);
+        zView, zView, zSoftDelete ? "UPDATE" : "DELETE FROM", pTab->zName,
+        zSoftDelete ? "SET \"" : "", zSoftDelete ? zSoftDelete : "",
+        zSoftDelete ? "\" = strftime('%Y-%m-%d %H:%M:%f', 'now')" : "", zKey);
   }
   sqlite3_free(zIns);
   sqlite3_free(zVal);
@@ -151,6 +180,79 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   sqlite3_free(zKey);
   sqlite3_free(zRo);
   sqlite3_free(zRoIns);
+  return rc;
+}
+
+/* The triggers on the table that hold every writer to the model's timestamps and
+** validation rules. A rule is checked on the row as written (generated columns included)
+** after each INSERT and UPDATE; a rule that is false aborts the statement, which writes
+** nothing; a rule that is NULL passes, as a CHECK constraint does. */
+static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
+  OrmTable *pTab = 0;
+  sqlite3_str *pKey = sqlite3_str_new(db);
+  char *zKey = 0;
+  const char *zNow = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+  int rc = sqlormTableLoadShallow(db, m->zTable, &pTab, pzErr);
+  int i, k;
+  if( rc==SQLITE_OK ){
+    for(i=0; i<pTab->key.n; i++){
+      sqlite3_str_appendf(pKey, "%s\"%w\" = NEW.\"%w\"", i ? " AND " : "", pTab->key.az[i],
+                          pTab->key.az[i]);
+    }
+  }
+  zKey = sqlite3_str_finish(pKey);
+  if( rc==SQLITE_OK && zKey==0 ) rc = SQLITE_NOMEM;
+
+  /* Timestamps: an AFTER trigger stamps the row it follows (a trigger cannot assign NEW). */
+  if( rc==SQLITE_OK && (m->zCreated || m->zUpdated) ){
+    sqlite3_str *pIns = sqlite3_str_new(db);
+    char *zIns;
+    sqlite3_str_appendf(pIns, "CREATE TRIGGER main.\"orm_%w__timestamps_insert\" AFTER INSERT "
+                        "ON main.\"%w\" BEGIN UPDATE \"%w\" SET ", m->zName, m->zTable, m->zTable);
+    if( m->zCreated ){
+      sqlite3_str_appendf(pIns, "\"%w\" = coalesce(NEW.\"%w\", %s)", m->zCreated, m->zCreated,
+                          zNow);
+    }
+    if( m->zUpdated ){
+      sqlite3_str_appendf(pIns, "%s\"%w\" = coalesce(NEW.\"%w\", %s)", m->zCreated ? ", " : "",
+                          m->zUpdated, m->zUpdated, zNow);
+    }
+    sqlite3_str_appendf(pIns, " WHERE %s; END", zKey);
+    zIns = sqlite3_str_finish(pIns);
+    rc = zIns ? sqlormExec(db, pzErr, "%s", zIns) : SQLITE_NOMEM;
+    sqlite3_free(zIns);
+    if( rc==SQLITE_OK && m->zUpdated ){
+      /* An UPDATE that sets the column itself keeps its value. */
+      rc = sqlormExec(db, pzErr, "CREATE TRIGGER main.\"orm_%w__timestamps_update\" AFTER UPDATE "
+          "ON main.\"%w\" WHEN NEW.\"%w\" IS OLD.\"%w\" BEGIN UPDATE \"%w\" SET \"%w\" = %s "
+          "WHERE %s; END", m->zName, m->zTable, m->zUpdated, m->zUpdated, m->zTable, m->zUpdated,
+          zNow, zKey);
+    }
+  }
+
+  /* Validation rules. */
+  for(k=0; rc==SQLITE_OK && k<2 && m->rules.n; k++){
+    sqlite3_str *pStr = sqlite3_str_new(db);
+    char *zSql;
+    sqlite3_str_appendf(pStr, "CREATE TRIGGER main.\"orm_%w__validate_%s\" AFTER %s ON "
+        "main.\"%w\" BEGIN ", m->zName, k ? "update" : "insert", k ? "UPDATE" : "INSERT",
+        m->zTable);
+    for(i=0; i<m->rules.n; i++){
+      /* RAISE takes a literal message in SQLite 3.40: the rule and the table, not the key. */
+      char *zMsg = sqlite3_mprintf("validation rule %s of model %s failed for a row of %s",
+                                   m->rules.az[i], m->zName, m->zTable);
+      if( zMsg==0 ) rc = SQLITE_NOMEM;
+      sqlite3_str_appendf(pStr, "SELECT RAISE(ABORT, %Q) FROM \"%w\" AS \"%w\" WHERE %s "
+          "AND NOT (%s\n); ", zMsg, m->zTable, m->zTable, zKey, m->ruleExprs.az[i]);
+      sqlite3_free(zMsg);
+    }
+    sqlite3_str_appendall(pStr, "END");
+    zSql = sqlite3_str_finish(pStr);
+    if( rc==SQLITE_OK ) rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+  }
+  sqlite3_free(zKey);
+  sqlormTableFree(pTab);
   return rc;
 }
 
@@ -165,7 +267,17 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   rc = sqlormQueryNames(db, "SELECT name, expression FROM main.orm_hybrids "
       "WHERE model=?1 AND kind='property' ORDER BY rowid", m.zName, &props, &exprs);
   if( rc==SQLITE_OK ) rc = modelDropView(db, &m, pzErr);
-  if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0) ){
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
+        m.zName, m.zName, m.zName, m.zName);
+  }
+  if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
+    rc = modelTableTriggers(db, &m, pzErr);
+  }
+  if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0 || m.zSoftDelete) ){
     zView = modelViewName(&m);
     if( zView==0 ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK ){
@@ -191,11 +303,14 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
         sqlite3_str_appendf(pStr, ", (%s\n) AS \"%w\"", exprs.az[i], props.az[i]);
       }
       sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\"", m.zTable, m.zTable);
+      if( m.zSoftDelete ){
+        sqlite3_str_appendf(pStr, " WHERE \"%w\".\"%w\" IS NULL", m.zTable, m.zSoftDelete);
+      }
       zSql = sqlite3_str_finish(pStr);
       rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
       sqlite3_free(zSql);
     }
-    if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, &props, pzErr);
+    if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, pzErr);
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
           "json_set(options, '$.has_view', json('true')) WHERE name=%Q", m.zName);
@@ -223,14 +338,16 @@ int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr){
   return rc;
 }
 
-/* orm_model(name [, options]): declares a model. Options: table (default: the name), view
-** (the view name of a model named as its table). Returns the name of the model's view, or
-** NULL when it has none. */
+/* orm_model(name [, options]): declares (or declares again) a model. Options: table
+** (default: the name), view (the view name of a model named as its table), timestamps,
+** soft_delete, validate. Returns the name of the model's view, or NULL when it has none. */
 static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char zFunc[] = "orm_model";
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *zName, *zOpts = 0;
-  char *zErr = 0, *zTable = 0, *zView = 0, *zTableOpt = 0, *zViewOpt = 0;
+  char *zErr = 0, *zTable = 0, *zView = 0, *zTableOpt = 0, *zViewOpt = 0, *zSoftOpt = 0;
+  char *zCreated = 0, *zUpdated = 0, *zNorm = 0;
+  OrmNames rules = {0, 0}, ruleExprs = {0, 0};
   int rc;
   if( sqlormArgText(ctx, argv, 0, zFunc, "name", &zName)
    || (argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
@@ -239,32 +356,100 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = sqlormSavepointBegin(db, &zErr);
   if( rc==SQLITE_OK && zOpts ){
-    OrmNames keys = {0, 0}, vals = {0, 0};
+    OrmNames keys = {0, 0}, vals = {0, 0}, types = {0, 0};
     int i;
-    rc = sqlormQueryNames(db, "SELECT key, CASE WHEN type='text' THEN value END "
-        "FROM json_each(CASE WHEN json_type(?1)='object' THEN ?1 END)", zOpts, &keys, 0);
-    if( rc!=SQLITE_OK || (keys.n==0 && strcmp(zOpts, "{}")!=0) ){
-      sqlite3_free(zErr);
+    rc = sqlormQueryNames(db, "SELECT json_type(?1)", zOpts, &keys, 0);
+    if( rc==SQLITE_OK && (keys.n==0 || keys.az[0]==0 || strcmp(keys.az[0], "object")!=0) ){
       zErr = sqlite3_mprintf("options must be a JSON object, not %s", zOpts);
-      rc = rc==SQLITE_NOMEM ? rc : SQLITE_ERROR;
+      rc = SQLITE_ERROR;
     }
     sqlormNamesClear(&keys);
     if( rc==SQLITE_OK ){
-      rc = sqlormQueryNames(db, "SELECT key, value FROM json_each(?1)", zOpts, &keys, &vals);
+      rc = sqlormQueryNames(db, "SELECT key, type FROM json_each(?1)", zOpts, &keys, &types);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlormQueryNames(db, "SELECT coalesce(value, '') FROM json_each(?1)", zOpts, &vals, 0);
     }
     for(i=0; rc==SQLITE_OK && i<keys.n; i++){
-      char **pz = strcmp(keys.az[i], "table")==0 ? &zTableOpt
-                : strcmp(keys.az[i], "view")==0 ? &zViewOpt : 0;
-      if( pz==0 ){
-        zErr = sqlite3_mprintf("unknown option %s (known: table, view)", keys.az[i]);
-        rc = SQLITE_ERROR;
-      }else{
-        *pz = sqlite3_mprintf("%s", vals.az[i]);
+      const char *zKey = keys.az[i], *zType = types.az[i], *zVal = vals.az[i];
+      if( strcmp(zKey, "table")==0 || strcmp(zKey, "view")==0 || strcmp(zKey, "soft_delete")==0 ){
+        char **pz = zKey[0]=='t' ? &zTableOpt : zKey[0]=='v' ? &zViewOpt : &zSoftOpt;
+        if( zKey[0]=='s' && strcmp(zType, "true")==0 ){
+          zVal = "deleted_at";
+        }else if( zKey[0]=='s' && strcmp(zType, "false")==0 ){
+          continue;
+        }else if( strcmp(zType, "text")!=0 ){
+          zErr = sqlite3_mprintf("option %s must be %s", zKey,
+                                 zKey[0]=='s' ? "a column name, or true" : "a name");
+          rc = SQLITE_ERROR;
+          break;
+        }
+        *pz = sqlite3_mprintf("%s", zVal);
         if( *pz==0 ) rc = SQLITE_NOMEM;
+      }else if( strcmp(zKey, "timestamps")==0 ){
+        if( strcmp(zType, "true")==0 ){
+          zCreated = sqlite3_mprintf("created_at");
+          zUpdated = sqlite3_mprintf("updated_at");
+          if( zCreated==0 || zUpdated==0 ) rc = SQLITE_NOMEM;
+        }else if( strcmp(zType, "object")==0 ){
+          OrmNames tk = {0, 0}, tv = {0, 0};
+          int j;
+          rc = sqlormQueryNames(db, "SELECT key, CASE WHEN type='text' THEN value END "
+                                "FROM json_each(?1)", zVal, &tk, 0);
+          if( rc==SQLITE_OK ){
+            rc = sqlormQueryNames(db, "SELECT coalesce(CASE WHEN type='text' THEN value END, '') "
+                                  "FROM json_each(?1)", zVal, &tv, 0);
+          }
+          for(j=0; rc==SQLITE_OK && j<tk.n; j++){
+            char **pz = strcmp(tk.az[j], "created")==0 ? &zCreated
+                      : strcmp(tk.az[j], "updated")==0 ? &zUpdated : 0;
+            if( pz==0 || tv.az[j][0]==0 ){
+              zErr = sqlite3_mprintf("option timestamps: give {\"created\": column, "
+                                     "\"updated\": column}, or true");
+              rc = SQLITE_ERROR;
+            }else{
+              *pz = sqlite3_mprintf("%s", tv.az[j]);
+              if( *pz==0 ) rc = SQLITE_NOMEM;
+            }
+          }
+          sqlormNamesClear(&tk);
+          sqlormNamesClear(&tv);
+        }else if( strcmp(zType, "false")!=0 ){
+          zErr = sqlite3_mprintf("option timestamps must be true, false or "
+                                 "{\"created\": column, \"updated\": column}");
+          rc = SQLITE_ERROR;
+        }
+      }else if( strcmp(zKey, "validate")==0 ){
+        if( strcmp(zType, "object")!=0 ){
+          zErr = sqlite3_mprintf("option validate must be an object of named rules: "
+                                 "{\"rule\": \"expression\", ...}");
+          rc = SQLITE_ERROR;
+        }else{
+          OrmNames rt = {0, 0};
+          int j;
+          rc = sqlormQueryNames(db, "SELECT key, type FROM json_each(?1)", zVal, &rules, &rt);
+          if( rc==SQLITE_OK ){
+            rc = sqlormQueryNames(db, "SELECT coalesce(value, '') FROM json_each(?1)", zVal,
+                                  &ruleExprs, 0);
+          }
+          for(j=0; rc==SQLITE_OK && j<rules.n; j++){
+            if( strcmp(rt.az[j], "text")!=0 || rules.az[j][0]==0 ){
+              zErr = sqlite3_mprintf("option validate: rule %s must be a named SQL expression",
+                                     rules.az[j]);
+              rc = SQLITE_ERROR;
+            }
+          }
+          sqlormNamesClear(&rt);
+        }
+      }else{
+        zErr = sqlite3_mprintf("unknown option %s (known: table, view, timestamps, "
+                               "soft_delete, validate)", zKey);
+        rc = SQLITE_ERROR;
       }
     }
     sqlormNamesClear(&keys);
     sqlormNamesClear(&vals);
+    sqlormNamesClear(&types);
   }
   if( rc==SQLITE_OK ){
     rc = sqlormTableName(db, zTableOpt ? zTableOpt : zName, &zTable);
@@ -278,6 +463,65 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                            "model %s is queried through the view %s", zName, zName);
     rc = SQLITE_ERROR;
   }
+  /* The columns the options maintain: made (nullable, without a default) when missing;
+  ** the rules: one expression each, over the table. */
+  if( rc==SQLITE_OK ){
+    OrmTable *pTab = 0;
+    const char *azCol[3];
+    int i;
+    azCol[0] = zSoftOpt; azCol[1] = zCreated; azCol[2] = zUpdated;
+    rc = sqlormTableLoadShallow(db, zTable, &pTab, &zErr);
+    for(i=0; rc==SQLITE_OK && i<3; i++){
+      if( azCol[i] && sqlormNamesFind(&pTab->cols, azCol[i])<0 ){
+        rc = sqlormExec(db, &zErr, "ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" TEXT",
+                        zTable, azCol[i]);
+      }
+    }
+    if( rc==SQLITE_OK && rules.n ){
+      char *zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", zTable, zTable);
+      for(i=0; rc==SQLITE_OK && i<rules.n; i++){
+        char *zWhat = sqlite3_mprintf("validation rule %s", rules.az[i]);
+        rc = (zFrom && zWhat) ? sqlormCheckExpr(db, ruleExprs.az[i], zFrom, zWhat, 0, &zErr)
+                              : SQLITE_NOMEM;
+        sqlite3_free(zWhat);
+      }
+      sqlite3_free(zFrom);
+    }
+    sqlormTableFree(pTab);
+  }
+  /* The options as the catalog keeps them: only what is set. */
+  if( rc==SQLITE_OK ){
+    sqlite3_str *pStr = sqlite3_str_new(db);
+    int i;
+    sqlite3_str_appendchar(pStr, 1, '{');
+    if( zViewOpt ){ sqlite3_str_appendall(pStr, "\"view\":"); sqlormJsonString(pStr, zViewOpt, -1); }
+    if( zSoftOpt ){
+      sqlite3_str_appendf(pStr, "%s\"soft_delete\":", sqlite3_str_length(pStr)>1 ? "," : "");
+      sqlormJsonString(pStr, zSoftOpt, -1);
+    }
+    if( zCreated || zUpdated ){
+      sqlite3_str_appendf(pStr, "%s\"timestamps\":{", sqlite3_str_length(pStr)>1 ? "," : "");
+      if( zCreated ){ sqlite3_str_appendall(pStr, "\"created\":"); sqlormJsonString(pStr, zCreated, -1); }
+      if( zUpdated ){
+        sqlite3_str_appendf(pStr, "%s\"updated\":", zCreated ? "," : "");
+        sqlormJsonString(pStr, zUpdated, -1);
+      }
+      sqlite3_str_appendchar(pStr, 1, '}');
+    }
+    if( rules.n ){
+      sqlite3_str_appendf(pStr, "%s\"validate\":{", sqlite3_str_length(pStr)>1 ? "," : "");
+      for(i=0; i<rules.n; i++){
+        if( i ) sqlite3_str_appendchar(pStr, 1, ',');
+        sqlormJsonString(pStr, rules.az[i], -1);
+        sqlite3_str_appendchar(pStr, 1, ':');
+        sqlormJsonString(pStr, ruleExprs.az[i], -1);
+      }
+      sqlite3_str_appendchar(pStr, 1, '}');
+    }
+    sqlite3_str_appendchar(pStr, 1, '}');
+    zNorm = sqlite3_str_finish(pStr);
+    if( zNorm==0 ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     OrmNames existing = {0, 0}, tbl = {0, 0};
     rc = sqlormQueryNames(db, "SELECT name, tbl FROM main.orm_models WHERE name=?1", zName,
@@ -286,17 +530,14 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       zErr = sqlite3_mprintf("model %s is already a model of table %s", zName, tbl.az[0]);
       rc = SQLITE_ERROR;
     }else if( rc==SQLITE_OK && existing.n ){
+      /* Declared again: the options are replaced; has_view says which view to drop. */
       rc = sqlormExec(db, &zErr, "UPDATE main.orm_models SET origin='user', options = "
-          "json_set(options, '$.view', %Q) WHERE name=%Q", zViewOpt, zName);
-      if( rc==SQLITE_OK && zViewOpt==0 ){
-        rc = sqlormExec(db, &zErr, "UPDATE main.orm_models SET options = "
-            "json_remove(options, '$.view') WHERE name=%Q", zName);
-      }
+          "CASE WHEN options->>'$.has_view' THEN json_set(%Q, '$.has_view', json('true')) "
+          "ELSE %Q END WHERE name=%Q", zNorm, zNorm, zName);
     }else if( rc==SQLITE_OK ){
       char *zModelName = sqlite3_stricmp(zName, zTable)==0 ? zTable : (char*)zName;
       rc = sqlormExec(db, &zErr, "INSERT INTO main.orm_models(name, tbl, options, origin) "
-          "VALUES (%Q, %Q, CASE WHEN %Q IS NULL THEN '{}' ELSE json_object('view', %Q) END, "
-          "'user')", zModelName, zTable, zViewOpt, zViewOpt);
+          "VALUES (%Q, %Q, %Q, 'user')", zModelName, zTable, zNorm);
     }
     sqlormNamesClear(&existing);
     sqlormNamesClear(&tbl);
@@ -329,6 +570,12 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zTable);
   sqlite3_free(zTableOpt);
   sqlite3_free(zViewOpt);
+  sqlite3_free(zSoftOpt);
+  sqlite3_free(zCreated);
+  sqlite3_free(zUpdated);
+  sqlite3_free(zNorm);
+  sqlormNamesClear(&rules);
+  sqlormNamesClear(&ruleExprs);
 }
 
 int sqlormModelRegister(sqlite3 *db){

@@ -1,0 +1,73 @@
+-- model.sql: orm_model() options held for every writer: timestamps, soft_delete,
+-- validate; re-declaring a model replaces its options and keeps its columns.
+
+CREATE TABLE orders(id INTEGER PRIMARY KEY, total REAL, status TEXT);
+INSERT INTO orders(id, total, status) VALUES (1, 10, 'new');
+SELECT orm_model('Order', '{"table":"orders","timestamps":true,"soft_delete":true,
+  "validate":{"positive_total":"total >= 0","known_status":"status IN (''new'',''paid'')"}}') AS view;
+SELECT name, tbl, options FROM orm_models;
+-- The columns the options maintain are made when missing (nullable; rows that were there
+-- keep NULL: their times are not known).
+SELECT name, type FROM pragma_table_info('orders') ORDER BY cid;
+
+-- timestamps: every writer, the table itself included, gets created_at and updated_at.
+INSERT INTO orders(total, status) VALUES (5, 'paid');
+SELECT id, created_at IS NOT NULL AS created, updated_at IS NOT NULL AS updated FROM orders;
+UPDATE orders SET total = 6 WHERE id = 2;
+SELECT updated_at >= created_at AS later FROM orders WHERE id = 2;
+-- An UPDATE that sets updated_at itself keeps its value.
+UPDATE orders SET updated_at = '2000-01-01' WHERE id = 2;
+SELECT updated_at FROM orders WHERE id = 2;
+-- An INSERT that gives created_at keeps it.
+INSERT INTO orders(total, status, created_at) VALUES (1, 'new', '1999-12-31');
+SELECT created_at FROM orders WHERE id = 3;
+
+-- validate: named rules for every writer; a false rule aborts the whole statement; NULL
+-- passes, as in a CHECK constraint.
+INSERT INTO orders(total, status) VALUES (-1, 'paid');
+UPDATE orders SET status = 'lost';
+SELECT group_concat(status) AS statuses FROM orders;
+INSERT INTO orders(total, status) VALUES (NULL, 'new');
+SELECT count(*) AS with_null_total FROM orders WHERE total IS NULL;
+-- Through the view too.
+INSERT INTO "Order"(total, status) VALUES (-2, 'new');
+
+-- soft_delete: a DELETE through the view sets the column; the view hides the row; the
+-- table keeps it. A DELETE on the table itself still deletes.
+DELETE FROM "Order" WHERE id = 2;
+SELECT id FROM "Order" ORDER BY id;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM orders ORDER BY id;
+DELETE FROM orders WHERE id = 4;
+SELECT count(*) AS rows FROM orders;
+
+-- Survives close and reopen; another host is held to the same rules (they are triggers).
+.reopen-plain
+INSERT INTO orders(total, status) VALUES (-3, 'new');
+INSERT INTO orders(total, status) VALUES (3, 'new');
+SELECT created_at IS NOT NULL AS stamped FROM orders WHERE total = 3;
+.reopen
+
+-- Errors leave the model as it was.
+SELECT orm_model('Order', '{"table":"orders","timestamps":5}');
+SELECT orm_model('Order', '{"table":"orders","timestamps":{"made":"x"}}');
+SELECT orm_model('Order', '{"table":"orders","soft_delete":7}');
+SELECT orm_model('Order', '{"table":"orders","validate":"total > 0"}');
+SELECT orm_model('Order', '{"table":"orders","validate":{"x":"nope > 1"}}');
+SELECT orm_model('Order', '{"table":"orders","validate":{"x":"1; DROP TABLE orders"}}');
+SELECT orm_model('Order', '{"table":"orders","validate":{"x":5}}');
+SELECT orm_model('Order', '{"table":"nope"}');
+SELECT orm_model('Order', '{"table":"orders","bogus":1}');
+SELECT orm_model('Order', '[1]');
+SELECT orm_model(NULL);
+SELECT orm_model('orders', '{"table":"orders","view":"o"}') AS view;
+SELECT orm_model('Order', '{"table":"orders","view":"o"}');
+SELECT options FROM orm_models WHERE name = 'Order';
+
+-- Declared again without options: its triggers go, its columns and rows stay.
+SELECT orm_model('Order', '{"table":"orders"}') AS view;
+SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'orders' ORDER BY name;
+INSERT INTO orders(total, status) VALUES (-9, 'weird');
+SELECT count(*) AS rows, (SELECT count(*) FROM pragma_table_info('orders')) AS columns FROM orders;
+SELECT orm_drop('Order');
+SELECT orm_drop('orders');
+SELECT name FROM sqlite_schema WHERE name NOT LIKE 'orm\_%' ESCAPE '\' AND name NOT LIKE 'sqlite%';
