@@ -324,7 +324,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   return rc;
 }
 
-/* Drops the model's view, for orm_drop() of the model. */
+/* Drops the model's view and its triggers on the table, for orm_drop() of the model. */
 int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr){
   ModelInfo m;
   int rc = modelInfoLoad(db, zModel, &m, pzErr);
@@ -334,6 +334,13 @@ int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr){
     return SQLITE_OK;
   }
   if( rc==SQLITE_OK ) rc = modelDropView(db, &m, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
+        m.zName, m.zName, m.zName, m.zName);
+  }
   modelInfoClear(&m);
   return rc;
 }

@@ -71,3 +71,9 @@ SELECT count(*) AS rows, (SELECT count(*) FROM pragma_table_info('orders')) AS c
 SELECT orm_drop('Order');
 SELECT orm_drop('orders');
 SELECT name FROM sqlite_schema WHERE name NOT LIKE 'orm\_%' ESCAPE '\' AND name NOT LIKE 'sqlite%';
+
+-- orm_drop of a model takes its triggers on the table with it.
+SELECT orm_model('Tidy', '{"table":"orders","timestamps":true,"validate":{"r":"total > -100"}}') AS view;
+SELECT count(*) AS triggers FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'orders';
+SELECT orm_drop('Tidy');
+SELECT count(*) AS triggers FROM sqlite_schema WHERE type = 'trigger';
