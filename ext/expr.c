@@ -75,8 +75,9 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
       if( c==':' && pParams && z[j]!='(' ){
         int k;
         for(k=0; k<pParams->n; k++){
+          /* Exactly as declared: SQLite binds parameters by their exact name. */
           if( (int)strlen(pParams->az[k])==j-iStart
-           && sqlite3_strnicmp(pParams->az[k], z+iStart, j-iStart)==0 ) break;
+           && strncmp(pParams->az[k], z+iStart, j-iStart)==0 ) break;
         }
         if( k<pParams->n ){
           i = j;

@@ -303,7 +303,12 @@ static int hybParseOptions(sqlite3 *db, const char *zJson, HybOptions *o, char *
   }
   for(i=0; rc==SQLITE_OK && i<keys.n; i++){
     const char *zKey = keys.az[i], *zType = types.az[i];
-    if( strcmp(zKey, "kind")==0 && strcmp(zType, "text")==0 ){
+    int j;
+    for(j=0; j<i && strcmp(keys.az[j], zKey)!=0; j++){}
+    if( j<i ){
+      *pzErr = sqlite3_mprintf("option %s is given twice", zKey);
+      rc = SQLITE_ERROR;
+    }else if( strcmp(zKey, "kind")==0 && strcmp(zType, "text")==0 ){
       OrmNames v = {0, 0};
       rc = sqlormQueryNames(db, "SELECT ?1 ->> '$.kind'", zJson, &v, 0);
       if( rc==SQLITE_OK ){
@@ -389,7 +394,10 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, zTable, &pTab, &zErr);
   if( rc==SQLITE_OK ) rc = sqlormNamesFromJson(db, o.zParams, &params, &zErr);
   for(i=0; rc==SQLITE_OK && i<params.n; i++){
-    if( !hybIsIdentifier(params.az[i]) ){
+    if( sqlite3_strnicmp(params.az[i], "orm_", 4)==0 ){
+      zErr = sqlite3_mprintf("params: %s: names beginning orm_ are sqlorm's own", params.az[i]);
+      rc = SQLITE_ERROR;
+    }else if( !hybIsIdentifier(params.az[i]) ){
       zErr = sqlite3_mprintf("params: %s is not a parameter name (letters, digits, _)",
                              params.az[i]);
       rc = SQLITE_ERROR;
@@ -449,8 +457,9 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     int rc2;
     rc = sqlormExec(db, &zErr, "SAVEPOINT orm_hybrid_try");
     if( rc==SQLITE_OK ){
-      rc = sqlormExec(db, &zTry, "ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" AS (%s\n) VIRTUAL",
-                      pTab->zName, zName, zExpr);
+      /* A STRICT table wants a type for every column: ANY keeps the value as it comes. */
+      rc = sqlormExec(db, &zTry, "ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s AS (%s\n) VIRTUAL",
+                      pTab->zName, zName, pTab->bStrict ? "ANY" : "", zExpr);
       if( rc==SQLITE_OK ){
         zKind = "column";
         rc = sqlormExec(db, &zErr, "RELEASE orm_hybrid_try");
@@ -474,6 +483,18 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       }
     }
     sqlite3_free(zTry);
+  }
+  if( rc==SQLITE_OK && strcmp(zKind, "property")==0 ){
+    /* A column of each row: an aggregate here would fold the view into one row. */
+    sqlite3_stmt *pCheck = 0;
+    char *zCheck = sqlite3_mprintf("SELECT 1 FROM %s WHERE (%s\n) IS NULL", zFrom, zExpr);
+    rc = zCheck ? sqlite3_prepare_v2(db, zCheck, -1, &pCheck, 0) : SQLITE_NOMEM;
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      zErr = sqlite3_mprintf("%s cannot be a column property (%s): it must give a value for "
+                             "each row", zName, sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(pCheck);
+    sqlite3_free(zCheck);
   }
   if( rc==SQLITE_OK && o.bIndex && strcmp(zKind, "column")!=0 ){
     zErr = sqlite3_mprintf("%s is a column property: only a hybrid column can be indexed", zName);
@@ -559,13 +580,27 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
       }
       sqlormNamesClear(&idx);
       if( rc==SQLITE_OK ){
+        /* The model views over the table name every column in their triggers: they are
+        ** taken down for the drop and built again after it. */
+        OrmNames views = {0, 0};
         char *zDrop = 0;
-        rc = sqlormExec(db, &zDrop, "ALTER TABLE main.\"%w\" DROP COLUMN \"%w\"", zTable, zHyb);
-        if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-          *pzErr = sqlite3_mprintf("cannot drop the generated column %s.%s: %s", zTable, zHyb,
-                                   zDrop ? zDrop : sqlite3_errstr(rc));
+        rc = sqlormQueryNames(db, "SELECT name FROM main.orm_models WHERE tbl=?1 "
+                              "AND options->>'$.has_view' IS NOT NULL", zTable, &views, 0);
+        for(i=0; rc==SQLITE_OK && i<views.n; i++){
+          rc = sqlormModelDropView(db, views.az[i], pzErr);
+        }
+        if( rc==SQLITE_OK ){
+          rc = sqlormExec(db, &zDrop, "ALTER TABLE main.\"%w\" DROP COLUMN \"%w\"", zTable, zHyb);
+          if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+            *pzErr = sqlite3_mprintf("cannot drop the generated column %s.%s: %s", zTable, zHyb,
+                                     zDrop ? zDrop : sqlite3_errstr(rc));
+          }
         }
         sqlite3_free(zDrop);
+        for(i=0; rc==SQLITE_OK && i<views.n; i++){
+          rc = sqlormModelRebuild(db, views.az[i], pzErr);
+        }
+        sqlormNamesClear(&views);
       }
     }
     if( rc==SQLITE_OK ){

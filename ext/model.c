@@ -25,7 +25,8 @@ struct ModelInfo {
   char *zName;
   char *zTable;
   char *zViewOpt;         /* options.view */
-  int bHasView;           /* options.has_view: sqlorm made the view */
+  int bHasView;           /* options.has_view: sqlorm made the view ... */
+  char *zMadeView;        /* ... under this name */
   char *zSoftDelete;      /* options.soft_delete: the column a DELETE sets */
   char *zCreated;         /* options.timestamps.created / .updated: maintained columns */
   char *zUpdated;
@@ -37,6 +38,7 @@ static void modelInfoClear(ModelInfo *m){
   sqlite3_free(m->zTable);
   sqlite3_free(m->zViewOpt);
   sqlite3_free(m->zSoftDelete);
+  sqlite3_free(m->zMadeView);
   sqlite3_free(m->zCreated);
   sqlite3_free(m->zUpdated);
   sqlormNamesClear(&m->rules);
@@ -47,9 +49,9 @@ static void modelInfoClear(ModelInfo *m){
 static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db, "SELECT name, tbl, options->>'$.view', "
-      "coalesce(options->>'$.has_view', 0), options->>'$.soft_delete', "
-      "options->>'$.timestamps.created', options->>'$.timestamps.updated' "
-      "FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
+      "options->>'$.has_view' IS NOT NULL, options->>'$.soft_delete', "
+      "options->>'$.timestamps.created', options->>'$.timestamps.updated', "
+      "options->>'$.has_view' FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
   memset(m, 0, sizeof(*m));
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
@@ -65,6 +67,11 @@ static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **p
       const char *z4 = (const char*)sqlite3_column_text(pStmt, 4);
       const char *z5 = (const char*)sqlite3_column_text(pStmt, 5);
       const char *z6 = (const char*)sqlite3_column_text(pStmt, 6);
+      const char *z7 = (const char*)sqlite3_column_text(pStmt, 7);
+      if( z7 ){
+        m->zMadeView = sqlite3_mprintf("%s", z7);
+        if( m->zMadeView==0 ) rc = SQLITE_NOMEM;
+      }
       if( z4 ) m->zSoftDelete = sqlite3_mprintf("%s", z4);
       if( z5 ) m->zCreated = sqlite3_mprintf("%s", z5);
       if( z6 ) m->zUpdated = sqlite3_mprintf("%s", z6);
@@ -96,15 +103,12 @@ static char *modelViewName(const ModelInfo *m){
 
 /* Drops the model's view and its triggers (which go with it). */
 static int modelDropView(sqlite3 *db, ModelInfo *m, char **pzErr){
-  char *zView;
   int rc;
   if( !m->bHasView ) return SQLITE_OK;
-  zView = modelViewName(m);
-  if( zView==0 ) return SQLITE_NOMEM;
+  /* The view as it was made: an earlier "view" option may have named it otherwise. */
   rc = sqlormExec(db, pzErr, "DROP VIEW IF EXISTS main.\"%w\";"
       "UPDATE main.orm_models SET options = json_remove(options, '$.has_view') WHERE name=%Q",
-      zView, m->zName);
-  sqlite3_free(zView);
+      m->zMadeView ? m->zMadeView : "", m->zName);
   m->bHasView = 0;
   return rc;
 }
@@ -116,7 +120,7 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
   sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
-  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0;
+  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0, *zSoftSet = 0;
   int rc, n = 0, i;
   rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
                           "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
@@ -146,18 +150,27 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   zVal = sqlite3_str_finish(pVal);
   zUpd = sqlite3_str_finish(pUpd);
   zKey = sqlite3_str_finish(pKey);
+  if( zSoftDelete ){
+    zSoftSet = sqlite3_mprintf("SET \"%w\" = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",
+                               zSoftDelete);
+    if( zSoftSet==0 ) rc = SQLITE_NOMEM;
+  }
   {
     sqlite3_str *pRo = sqlite3_str_new(db), *pRoIns = sqlite3_str_new(db);
+    OrmNames ro = {0, 0};
+    if( sqlormNamesCopy(&ro, pProps) || sqlormNamesCopy(&ro, &pTab->generated) ) rc = SQLITE_NOMEM;
+    pProps = &ro;
     for(i=0; i<pProps->n; i++){
-      sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is a column property: read-only') "
+      sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
           "WHERE NEW.\"%w\" IS NOT OLD.\"%w\"; ", zView, pProps->az[i], pProps->az[i],
           pProps->az[i]);
-      sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is a column property: "
-          "read-only') WHERE NEW.\"%w\" IS NOT NULL; ", zView, pProps->az[i], pProps->az[i]);
+      sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
+          "WHERE NEW.\"%w\" IS NOT NULL; ", zView, pProps->az[i], pProps->az[i]);
     }
     zRo = sqlite3_str_finish(pRo);
     zRoIns = sqlite3_str_finish(pRoIns);
     if( rc==SQLITE_OK && (zRo==0 || zRoIns==0) && pProps->n ) rc = SQLITE_NOMEM;
+    sqlormNamesClear(&ro);
   }
   if( rc==SQLITE_OK && (zIns==0 || zVal==0 || zUpd==0 || zKey==0) ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
@@ -167,12 +180,11 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
         "CREATE TRIGGER main.\"orm_%w__update\" INSTEAD OF UPDATE ON main.\"%w\" BEGIN "
         "%s UPDATE \"%w\" SET %s WHERE %s; END;"
         "CREATE TRIGGER main.\"orm_%w__delete\" INSTEAD OF DELETE ON main.\"%w\" BEGIN "
-        "%s \"%w\" %s%s%s WHERE %s; END;",
+        "%s \"%w\" %s WHERE %s; END;",
         zView, zView, zRoIns ? zRoIns : "", pTab->zName, zIns, zVal,
         zView, zView, zRo ? zRo : "", pTab->zName, zUpd, zKey,
         zView, zView, zSoftDelete ? "UPDATE" : "DELETE FROM", pTab->zName,
-        zSoftDelete ? "SET \"" : "", zSoftDelete ? zSoftDelete : "",
-        zSoftDelete ? "\" = strftime('%Y-%m-%d %H:%M:%f', 'now')" : "", zKey);
+        zSoftSet ? zSoftSet : "", zKey);
   }
   sqlite3_free(zIns);
   sqlite3_free(zVal);
@@ -180,6 +192,7 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   sqlite3_free(zKey);
   sqlite3_free(zRo);
   sqlite3_free(zRoIns);
+  sqlite3_free(zSoftSet);
   return rc;
 }
 
@@ -196,37 +209,32 @@ static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
   int i, k;
   if( rc==SQLITE_OK ){
     for(i=0; i<pTab->key.n; i++){
-      sqlite3_str_appendf(pKey, "%s\"%w\" = NEW.\"%w\"", i ? " AND " : "", pTab->key.az[i],
+      /* IS: a rowid table's key may hold NULL, and such a row is still checked. */
+      sqlite3_str_appendf(pKey, "%s\"%w\" IS NEW.\"%w\"", i ? " AND " : "", pTab->key.az[i],
                           pTab->key.az[i]);
     }
   }
   zKey = sqlite3_str_finish(pKey);
   if( rc==SQLITE_OK && zKey==0 ) rc = SQLITE_NOMEM;
 
-  /* Timestamps: an AFTER trigger stamps the row it follows (a trigger cannot assign NEW). */
+  /* Timestamps: an AFTER trigger stamps the row it follows (a trigger cannot assign NEW).
+  ** Each stamping UPDATE changes something or touches no row, so it ends even with
+  ** recursive triggers on; the INSERT's stamp changes created, which the UPDATE trigger
+  ** takes as not a user's update. */
   if( rc==SQLITE_OK && (m->zCreated || m->zUpdated) ){
-    sqlite3_str *pIns = sqlite3_str_new(db);
-    char *zIns;
-    sqlite3_str_appendf(pIns, "CREATE TRIGGER main.\"orm_%w__timestamps_insert\" AFTER INSERT "
-                        "ON main.\"%w\" BEGIN UPDATE \"%w\" SET ", m->zName, m->zTable, m->zTable);
-    if( m->zCreated ){
-      sqlite3_str_appendf(pIns, "\"%w\" = coalesce(NEW.\"%w\", %s)", m->zCreated, m->zCreated,
-                          zNow);
-    }
-    if( m->zUpdated ){
-      sqlite3_str_appendf(pIns, "%s\"%w\" = coalesce(NEW.\"%w\", %s)", m->zCreated ? ", " : "",
-                          m->zUpdated, m->zUpdated, zNow);
-    }
-    sqlite3_str_appendf(pIns, " WHERE %s; END", zKey);
-    zIns = sqlite3_str_finish(pIns);
-    rc = zIns ? sqlormExec(db, pzErr, "%s", zIns) : SQLITE_NOMEM;
-    sqlite3_free(zIns);
+    const char *zC = m->zCreated ? m->zCreated : m->zUpdated;
+    const char *zU = m->zUpdated ? m->zUpdated : m->zCreated;
+    rc = sqlormExec(db, pzErr, "CREATE TRIGGER main.\"orm_%w__timestamps_insert\" AFTER INSERT "
+        "ON main.\"%w\" WHEN NEW.\"%w\" IS NULL OR NEW.\"%w\" IS NULL BEGIN UPDATE \"%w\" "
+        "SET \"%w\" = coalesce(\"%w\", %s), \"%w\" = coalesce(\"%w\", %s) "
+        "WHERE %s AND (\"%w\" IS NULL OR \"%w\" IS NULL); END",
+        m->zName, m->zTable, zC, zU, m->zTable, zC, zC, zNow, zU, zU, zNow, zKey, zC, zU);
     if( rc==SQLITE_OK && m->zUpdated ){
-      /* An UPDATE that sets the column itself keeps its value. */
       rc = sqlormExec(db, pzErr, "CREATE TRIGGER main.\"orm_%w__timestamps_update\" AFTER UPDATE "
-          "ON main.\"%w\" WHEN NEW.\"%w\" IS OLD.\"%w\" BEGIN UPDATE \"%w\" SET \"%w\" = %s "
-          "WHERE %s; END", m->zName, m->zTable, m->zUpdated, m->zUpdated, m->zTable, m->zUpdated,
-          zNow, zKey);
+          "ON main.\"%w\" WHEN NEW.\"%w\" IS OLD.\"%w\" AND NEW.\"%w\" IS OLD.\"%w\" BEGIN "
+          "UPDATE \"%w\" SET \"%w\" = %s WHERE %s AND \"%w\" IS NOT %s; END",
+          m->zName, m->zTable, m->zUpdated, m->zUpdated, zC, zC, m->zTable, m->zUpdated, zNow,
+          zKey, m->zUpdated, zNow);
     }
   }
 
@@ -294,6 +302,12 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       }
     }
     if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, m.zTable, &pTab, pzErr);
+    if( rc==SQLITE_OK && pTab->bImplicitRowid ){
+      /* A view has no rowid of its own to name the table's rows by. */
+      *pzErr = sqlite3_mprintf("model %s needs a view, and its table %s has no PRIMARY KEY "
+                               "for the view to write rows by", m.zName, m.zTable);
+      rc = SQLITE_ERROR;
+    }
     if( rc==SQLITE_OK ){
       sqlite3_str *pStr = sqlite3_str_new(db);
       char *zSql;
@@ -310,10 +324,23 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
       sqlite3_free(zSql);
     }
+    if( rc==SQLITE_OK ){
+      /* A property that reads the view itself, or any view SQLite cannot compile, is
+      ** refused now rather than found broken later. */
+      sqlite3_stmt *pCheck = 0;
+      char *zCheck = sqlite3_mprintf("SELECT * FROM main.\"%w\"", zView);
+      rc = zCheck ? sqlite3_prepare_v2(db, zCheck, -1, &pCheck, 0) : SQLITE_NOMEM;
+      if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+        *pzErr = sqlite3_mprintf("the view %s of model %s would not work: %s", zView, m.zName,
+                                 sqlite3_errmsg(db));
+      }
+      sqlite3_finalize(pCheck);
+      sqlite3_free(zCheck);
+    }
     if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, pzErr);
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
-          "json_set(options, '$.has_view', json('true')) WHERE name=%Q", m.zName);
+          "json_set(options, '$.has_view', %Q) WHERE name=%Q", zView, m.zName);
     }
   }
   sqlormTableFree(pTab);
@@ -539,8 +566,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }else if( rc==SQLITE_OK && existing.n ){
       /* Declared again: the options are replaced; has_view says which view to drop. */
       rc = sqlormExec(db, &zErr, "UPDATE main.orm_models SET origin='user', options = "
-          "CASE WHEN options->>'$.has_view' THEN json_set(%Q, '$.has_view', json('true')) "
-          "ELSE %Q END WHERE name=%Q", zNorm, zNorm, zName);
+          "CASE WHEN options->>'$.has_view' IS NOT NULL "
+          "THEN json_set(%Q, '$.has_view', options->>'$.has_view') ELSE %Q END WHERE name=%Q",
+          zNorm, zNorm, zName);
     }else if( rc==SQLITE_OK ){
       char *zModelName = sqlite3_stricmp(zName, zTable)==0 ? zTable : (char*)zName;
       rc = sqlormExec(db, &zErr, "INSERT INTO main.orm_models(name, tbl, options, origin) "

@@ -245,12 +245,14 @@ static int tableColumns(sqlite3 *db, OrmTable *p){
 static int tableKind(sqlite3 *db, OrmTable *p){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db,
-      "SELECT wr FROM pragma_table_list(?1) WHERE schema='main' AND type='table'", -1, &pStmt, 0);
+      "SELECT wr, strict FROM pragma_table_list(?1) WHERE schema='main' AND type='table'",
+      -1, &pStmt, 0);
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, p->zName, -1, SQLITE_STATIC);
   rc = sqlite3_step(pStmt);
   if( rc==SQLITE_ROW ){
     p->bWithoutRowid = sqlite3_column_int(pStmt, 0);
+    p->bStrict = sqlite3_column_int(pStmt, 1);
     rc = SQLITE_OK;
   }else if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;

@@ -50,6 +50,7 @@ struct OrmTable {
   int bRowidKey;          /* the key addresses the b-tree: a rowid table's single key */
   int bImplicitRowid;     /* no declared key: key is "rowid" (or _rowid_, oid) */
   int bWithoutRowid;
+  int bStrict;
   int nUnique;            /* UNIQUE sets (not partial, no expressions) */
   OrmNames *aUnique;
   int nFk;

@@ -123,3 +123,26 @@ SELECT users__name_matches(1, 'Jo');
 SELECT orm_drop('Person');
 SELECT name FROM sqlite_schema WHERE name IN ('Person', 'users_view');
 SELECT count(*) AS users, (SELECT count(*) FROM orm_hybrids) AS hybrids FROM users;
+
+-- Review cases. A STRICT table gets a hybrid column of type ANY.
+CREATE TABLE st(id INTEGER PRIMARY KEY, x INT) STRICT;
+INSERT INTO st VALUES (1, 21);
+SELECT orm_hybrid('st', 'y', 'x * 2') AS kind;
+SELECT y, typeof(y) FROM st;
+-- A property must give a value per row: an aggregate would fold the view.
+SELECT orm_hybrid('st', 'n', 'count(*)', '{"kind":"property"}');
+-- A property that reads its own model's view is refused, not left broken.
+SELECT orm_model('S', '{"table":"st"}') AS view;
+SELECT orm_hybrid('S', 'loop', '(SELECT count(*) FROM "S")');
+SELECT count(*) AS works FROM "S";
+-- Method parameters are named exactly as declared; orm_ names are sqlorm's own.
+SELECT orm_hybrid('st', 'up', 'x + :X', '{"params":["x"]}');
+SELECT orm_hybrid('st', 'k', 'x + :orm_key_1', '{"params":["orm_key_1"]}');
+SELECT orm_hybrid('st', 'plus', 'x + :x', '{"params":["x"]}') AS kind;
+SELECT st__plus(1, 100) AS plus;
+-- An option given twice is an error.
+SELECT orm_hybrid('st', 'z', 'x', '{"kind":"column","kind":"property"}');
+-- A generated column is read-only through a view too.
+UPDATE "S" SET y = 5;
+INSERT INTO "S"(x, y) VALUES (1, 2);
+SELECT orm_drop('S');

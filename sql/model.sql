@@ -77,3 +77,37 @@ SELECT orm_model('Tidy', '{"table":"orders","timestamps":true,"validate":{"r":"t
 SELECT count(*) AS triggers FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'orders';
 SELECT orm_drop('Tidy');
 SELECT count(*) AS triggers FROM sqlite_schema WHERE type = 'trigger';
+
+-- Review cases. A model view needs a declared key to write rows by.
+CREATE TABLE nk(a, b);
+SELECT orm_model('K', '{"table":"nk"}');
+-- A soft_delete column with quotes in its name is quoted.
+CREATE TABLE q(id INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO q VALUES (1, 'kept');
+SELECT orm_model('Qm', '{"table":"q","soft_delete":"del\" = NULL, \"name"}') AS view;
+DELETE FROM "Qm" WHERE id = 1;
+SELECT id, name, "del"" = NULL, ""name" IS NOT NULL AS deleted FROM q;
+-- Timestamps with recursive triggers on; an explicit updated_at at INSERT is kept.
+CREATE TABLE ts(id INTEGER PRIMARY KEY, v TEXT);
+SELECT orm_model('ts', '{"timestamps":true}') AS view;
+PRAGMA recursive_triggers = ON;
+INSERT INTO ts(id, v) VALUES (1, 'a');
+UPDATE ts SET v = 'b' WHERE id = 1;
+UPDATE ts SET v = 'c' WHERE id = 1;
+INSERT INTO ts(id, v) VALUES (1, 'd') ON CONFLICT(id) DO UPDATE SET v = 'e';
+INSERT INTO ts(v, updated_at) VALUES ('x', '2000-01-01');
+PRAGMA recursive_triggers = OFF;
+SELECT id, v, created_at IS NOT NULL AS c, updated_at FROM ts WHERE id = 2;
+SELECT v FROM ts WHERE id = 1;
+-- A rule holds for a row whose key is NULL too.
+CREATE TABLE vk(k TEXT PRIMARY KEY, age INT);
+SELECT orm_model('vk', '{"validate":{"adult":"age >= 18"}}') AS view;
+INSERT INTO vk VALUES (NULL, 5);
+-- Changing the view option leaves no old view behind.
+CREATE TABLE vv(id INTEGER PRIMARY KEY, n INT);
+SELECT orm_hybrid('vv', 'cnt', '(SELECT count(*) FROM vv AS v2)') AS kind;
+SELECT orm_model('vv', '{"view":"v1"}') AS view;
+SELECT orm_model('vv', '{"view":"v2"}') AS view;
+SELECT name FROM sqlite_schema WHERE type = 'view' AND name IN ('vv_view', 'v1', 'v2');
+SELECT orm_drop('vv');
+SELECT name FROM sqlite_schema WHERE type IN ('view', 'trigger') AND tbl_name IN ('vv', 'v1', 'v2', 'vv_view');
