@@ -31,6 +31,9 @@ struct ModelInfo {
   char *zCreated;         /* options.timestamps.created / .updated: maintained columns */
   char *zUpdated;
   OrmNames rules, ruleExprs;  /* options.validate: name -> expression */
+  char *zInherits;        /* options.inherits: the parent model (single-table inheritance) */
+  char *zIdentity;        /* options.identity: this model's discriminator value */
+  char *zPolyOn;          /* options.polymorphic_on: the discriminator column, if its own */
 };
 
 static void modelInfoClear(ModelInfo *m){
@@ -39,6 +42,9 @@ static void modelInfoClear(ModelInfo *m){
   sqlite3_free(m->zViewOpt);
   sqlite3_free(m->zSoftDelete);
   sqlite3_free(m->zMadeView);
+  sqlite3_free(m->zInherits);
+  sqlite3_free(m->zIdentity);
+  sqlite3_free(m->zPolyOn);
   sqlite3_free(m->zCreated);
   sqlite3_free(m->zUpdated);
   sqlormNamesClear(&m->rules);
@@ -51,7 +57,8 @@ static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **p
   int rc = sqlite3_prepare_v2(db, "SELECT name, tbl, options->>'$.view', "
       "options->>'$.has_view' IS NOT NULL, options->>'$.soft_delete', "
       "options->>'$.timestamps.created', options->>'$.timestamps.updated', "
-      "options->>'$.has_view' FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
+      "options->>'$.has_view', options->>'$.inherits', options->>'$.identity', "
+      "options->>'$.polymorphic_on' FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
   memset(m, 0, sizeof(*m));
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
@@ -71,6 +78,16 @@ static int modelInfoLoad(sqlite3 *db, const char *zModel, ModelInfo *m, char **p
       if( z7 ){
         m->zMadeView = sqlite3_mprintf("%s", z7);
         if( m->zMadeView==0 ) rc = SQLITE_NOMEM;
+      }
+      char **apz[3];
+      int k;
+      apz[0] = &m->zInherits; apz[1] = &m->zIdentity; apz[2] = &m->zPolyOn;
+      for(k=0; k<3; k++){
+        const char *z = (const char*)sqlite3_column_text(pStmt, 8+k);
+        if( z ){
+          *apz[k] = sqlite3_mprintf("%s", z);
+          if( *apz[k]==0 ) rc = SQLITE_NOMEM;
+        }
       }
       if( z4 ) m->zSoftDelete = sqlite3_mprintf("%s", z4);
       if( z5 ) m->zCreated = sqlite3_mprintf("%s", z5);
@@ -116,7 +133,8 @@ static int modelDropView(sqlite3 *db, ModelInfo *m, char **pzErr){
 /* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
 ** an UPDATE that changes one, or an INSERT that sets one, is refused. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
-                             const OrmNames *pProps, const char *zSoftDelete, char **pzErr){
+                             const OrmNames *pProps, const char *zSoftDelete,
+                             const char *zDisc, const char *zIdentity, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
   sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
@@ -131,7 +149,10 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
       const char *zDflt = (const char*)sqlite3_column_text(pStmt, 1);
       if( zCol==0 ){ rc = SQLITE_NOMEM; break; }
       sqlite3_str_appendf(pIns, "%s\"%w\"", n ? ", " : "", zCol);
-      if( zDflt ){
+      if( zDisc && zIdentity && sqlite3_stricmp(zCol, zDisc)==0 ){
+        /* An INSERT through a subclass's view is a row of that subclass. */
+        sqlite3_str_appendf(pVal, "%s%Q", n ? ", " : "", zIdentity);
+      }else if( zDflt ){
         sqlite3_str_appendf(pVal, "%scoalesce(NEW.\"%w\", %s)", n ? ", " : "", zCol, zDflt);
       }else{
         sqlite3_str_appendf(pVal, "%sNEW.\"%w\"", n ? ", " : "", zCol);
@@ -264,10 +285,41 @@ static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
   return rc;
 }
 
+/* The discriminator column of model zModel: its own polymorphic_on, or its nearest
+** ancestor's (*pzDisc NULL: none). */
+static int modelDiscriminator(sqlite3 *db, const char *zModel, char **pzDisc){
+  OrmNames disc = {0, 0};
+  int rc = sqlormQueryNames(db,
+      "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
+      "  SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
+      "  ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
+      "SELECT m.options->>'$.polymorphic_on' FROM up JOIN main.orm_models m ON m.name = up.name "
+      "WHERE m.options->>'$.polymorphic_on' IS NOT NULL ORDER BY up.depth LIMIT 1",
+      zModel, &disc, 0);
+  *pzDisc = 0;
+  if( rc==SQLITE_OK && disc.n ){
+    *pzDisc = sqlite3_mprintf("%s", disc.az[0]);
+    if( *pzDisc==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlormNamesClear(&disc);
+  return rc;
+}
+
+/* The identities a subclass view shows: its own and every descendant's. */
+static int modelIdentities(sqlite3 *db, const char *zModel, OrmNames *p){
+  return sqlormQueryNames(db,
+      "WITH RECURSIVE sub(name, depth) AS (SELECT ?1, 0 UNION "
+      "  SELECT m.name, sub.depth+1 FROM main.orm_models m JOIN sub "
+      "  ON m.options->>'$.inherits' = sub.name COLLATE NOCASE WHERE sub.depth < 64) "
+      "SELECT DISTINCT m.options->>'$.identity' FROM sub JOIN main.orm_models m "
+      "ON m.name = sub.name WHERE m.options->>'$.identity' IS NOT NULL ORDER BY 1", zModel, p, 0);
+}
+
 /* Builds the model's view again from the catalog (or drops it when the model needs none). */
 int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   ModelInfo m;
-  OrmNames props = {0, 0}, exprs = {0, 0};
+  OrmNames props = {0, 0}, exprs = {0, 0}, idents = {0, 0};
+  char *zDisc = 0;
   OrmTable *pTab = 0;
   char *zView = 0;
   int rc = modelInfoLoad(db, zModel, &m, pzErr);
@@ -285,6 +337,8 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
     rc = modelTableTriggers(db, &m, pzErr);
   }
+  if( rc==SQLITE_OK && m.zIdentity ) rc = modelDiscriminator(db, m.zName, &zDisc);
+  if( rc==SQLITE_OK && m.zInherits ) rc = modelIdentities(db, m.zName, &idents);
   if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0 || m.zSoftDelete) ){
     zView = modelViewName(&m);
     if( zView==0 ) rc = SQLITE_NOMEM;
@@ -320,6 +374,13 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       if( m.zSoftDelete ){
         sqlite3_str_appendf(pStr, " WHERE \"%w\".\"%w\" IS NULL", m.zTable, m.zSoftDelete);
       }
+      if( zDisc && idents.n ){
+        /* A subclass shows its own rows and its subclasses' (SQLAlchemy's polymorphic load). */
+        sqlite3_str_appendf(pStr, " %s \"%w\".\"%w\" IN (", m.zSoftDelete ? "AND" : "WHERE",
+                            m.zTable, zDisc);
+        for(i=0; i<idents.n; i++) sqlite3_str_appendf(pStr, "%s%Q", i ? ", " : "", idents.az[i]);
+        sqlite3_str_appendall(pStr, ")");
+      }
       zSql = sqlite3_str_finish(pStr);
       rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
       sqlite3_free(zSql);
@@ -337,7 +398,9 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       sqlite3_finalize(pCheck);
       sqlite3_free(zCheck);
     }
-    if( rc==SQLITE_OK ) rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, pzErr);
+    if( rc==SQLITE_OK ){
+      rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, zDisc, m.zIdentity, pzErr);
+    }
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
           "json_set(options, '$.has_view', %Q) WHERE name=%Q", zView, m.zName);
@@ -347,6 +410,8 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   sqlite3_free(zView);
   sqlormNamesClear(&props);
   sqlormNamesClear(&exprs);
+  sqlormNamesClear(&idents);
+  sqlite3_free(zDisc);
   modelInfoClear(&m);
   return rc;
 }
@@ -381,6 +446,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zName, *zOpts = 0;
   char *zErr = 0, *zTable = 0, *zView = 0, *zTableOpt = 0, *zViewOpt = 0, *zSoftOpt = 0;
   char *zCreated = 0, *zUpdated = 0, *zNorm = 0;
+  char *zInherits = 0, *zIdentity = 0, *zPolyOn = 0;
   OrmNames rules = {0, 0}, ruleExprs = {0, 0};
   int rc;
   if( sqlormArgText(ctx, argv, 0, zFunc, "name", &zName)
@@ -406,7 +472,18 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     for(i=0; rc==SQLITE_OK && i<keys.n; i++){
       const char *zKey = keys.az[i], *zType = types.az[i], *zVal = vals.az[i];
-      if( strcmp(zKey, "table")==0 || strcmp(zKey, "view")==0 || strcmp(zKey, "soft_delete")==0 ){
+      if( strcmp(zKey, "inherits")==0 || strcmp(zKey, "identity")==0
+       || strcmp(zKey, "polymorphic_on")==0 ){
+        char **pz = zKey[0]=='i' && zKey[1]=='n' ? &zInherits : zKey[0]=='i' ? &zIdentity : &zPolyOn;
+        if( strcmp(zType, "text")!=0 || zVal[0]==0 ){
+          zErr = sqlite3_mprintf("option %s must be %s", zKey,
+              zKey[1]=='n' ? "a model name" : zKey[1]=='d' ? "text" : "a column name");
+          rc = SQLITE_ERROR;
+          break;
+        }
+        *pz = sqlite3_mprintf("%s", zVal);
+        if( *pz==0 ) rc = SQLITE_NOMEM;
+      }else if( strcmp(zKey, "table")==0 || strcmp(zKey, "view")==0 || strcmp(zKey, "soft_delete")==0 ){
         char **pz = zKey[0]=='t' ? &zTableOpt : zKey[0]=='v' ? &zViewOpt : &zSoftOpt;
         if( zKey[0]=='s' && strcmp(zType, "true")==0 ){
           zVal = "deleted_at";
@@ -476,14 +553,27 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
           sqlormNamesClear(&rt);
         }
       }else{
-        zErr = sqlite3_mprintf("unknown option %s (known: table, view, timestamps, "
-                               "soft_delete, validate)", zKey);
+        zErr = sqlite3_mprintf("unknown option %s (known: table, view, inherits, identity, "
+                               "polymorphic_on, timestamps, soft_delete, validate)", zKey);
         rc = SQLITE_ERROR;
       }
     }
     sqlormNamesClear(&keys);
     sqlormNamesClear(&vals);
     sqlormNamesClear(&types);
+  }
+  /* A subclass lives in its parent's table unless told otherwise. */
+  if( rc==SQLITE_OK && zInherits && zTableOpt==0 ){
+    OrmNames tbl = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT tbl FROM main.orm_models WHERE name=?1", zInherits, &tbl, 0);
+    if( rc==SQLITE_OK && tbl.n ){
+      zTableOpt = sqlite3_mprintf("%s", tbl.az[0]);
+      if( zTableOpt==0 ) rc = SQLITE_NOMEM;
+    }else if( rc==SQLITE_OK ){
+      zErr = sqlite3_mprintf("inherits: no model %s", zInherits);
+      rc = SQLITE_ERROR;
+    }
+    sqlormNamesClear(&tbl);
   }
   if( rc==SQLITE_OK ){
     rc = sqlormTableName(db, zTableOpt ? zTableOpt : zName, &zTable);
@@ -496,6 +586,60 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     zErr = sqlite3_mprintf("option view names the view of a model named as its table; "
                            "model %s is queried through the view %s", zName, zName);
     rc = SQLITE_ERROR;
+  }
+  /* Inheritance: the parent is a model of the same table (single-table inheritance), the
+  ** chain has no cycle, the subclass has an identity, and a discriminator column exists. */
+  if( rc==SQLITE_OK && zInherits ){
+    OrmNames chain = {0, 0}, tbl = {0, 0};
+    int i;
+    rc = sqlormQueryNames(db, "SELECT tbl FROM main.orm_models WHERE name=?1", zInherits, &tbl, 0);
+    if( rc==SQLITE_OK && tbl.n==0 ){
+      zErr = sqlite3_mprintf("inherits: no model %s", zInherits);
+      rc = SQLITE_ERROR;
+    }else if( rc==SQLITE_OK && sqlite3_stricmp(tbl.az[0], zTable)!=0 ){
+      zErr = sqlite3_mprintf("inherits: %s is a model of table %s and %s of %s; only "
+          "single-table inheritance (one table) is supported so far", zInherits, tbl.az[0],
+          zName, zTable);
+      rc = SQLITE_ERROR;
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
+          "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
+          "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
+          "SELECT name FROM up ORDER BY depth", zInherits, &chain, 0);
+    }
+    for(i=0; rc==SQLITE_OK && i<chain.n; i++){
+      if( sqlite3_stricmp(chain.az[i], zName)==0 ){
+        zErr = sqlite3_mprintf("inherits: %s inherits from %s, which inherits from %s: "
+                               "a cycle", zName, zInherits, zName);
+        rc = SQLITE_ERROR;
+      }
+    }
+    if( rc==SQLITE_OK && zIdentity==0 ){
+      zErr = sqlite3_mprintf("a model that inherits needs an identity: its discriminator "
+                             "value");
+      rc = SQLITE_ERROR;
+    }
+    sqlormNamesClear(&chain);
+    sqlormNamesClear(&tbl);
+  }
+  if( rc==SQLITE_OK && (zIdentity || zPolyOn) ){
+    char *zDisc = 0;
+    OrmTable *pT = 0;
+    if( zPolyOn==0 && zInherits ) rc = modelDiscriminator(db, zInherits, &zDisc);
+    if( rc==SQLITE_OK && zPolyOn==0 && zDisc==0 ){
+      zErr = sqlite3_mprintf("identity needs a discriminator column: give polymorphic_on "
+                             "(here or on the base model)");
+      rc = SQLITE_ERROR;
+    }
+    if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, zTable, &pT, &zErr);
+    if( rc==SQLITE_OK && sqlormNamesFind(&pT->cols, zPolyOn ? zPolyOn : zDisc)<0 ){
+      zErr = sqlite3_mprintf("polymorphic_on: table %s has no column %s", zTable,
+                             zPolyOn ? zPolyOn : zDisc);
+      rc = SQLITE_ERROR;
+    }
+    sqlormTableFree(pT);
+    sqlite3_free(zDisc);
   }
   /* The columns the options maintain: made (nullable, without a default) when missing;
   ** the rules: one expression each, over the table. */
@@ -542,6 +686,17 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       }
       sqlite3_str_appendchar(pStr, 1, '}');
     }
+    {
+      const char *azK[3]; char *azV[3];
+      int k;
+      azK[0] = "inherits"; azK[1] = "identity"; azK[2] = "polymorphic_on";
+      azV[0] = zInherits; azV[1] = zIdentity; azV[2] = zPolyOn;
+      for(k=0; k<3; k++){
+        if( azV[k]==0 ) continue;
+        sqlite3_str_appendf(pStr, "%s\"%s\":", sqlite3_str_length(pStr)>1 ? "," : "", azK[k]);
+        sqlormJsonString(pStr, azV[k], -1);
+      }
+    }
     if( rules.n ){
       sqlite3_str_appendf(pStr, "%s\"validate\":{", sqlite3_str_length(pStr)>1 ? "," : "");
       for(i=0; i<rules.n; i++){
@@ -581,6 +736,17 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     /* Drop a view made under an earlier name, then build the current one. */
     rc = sqlormModelRebuild(db, zName, &zErr);
   }
+  if( rc==SQLITE_OK && zInherits ){
+    /* Every ancestor's view shows this subclass's rows too. */
+    OrmNames chain = {0, 0};
+    int i;
+    rc = sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
+        "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
+        "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
+        "SELECT name FROM up ORDER BY depth", zInherits, &chain, 0);
+    for(i=0; rc==SQLITE_OK && i<chain.n; i++) rc = sqlormModelRebuild(db, chain.az[i], &zErr);
+    sqlormNamesClear(&chain);
+  }
   if( rc==SQLITE_OK ){
     ModelInfo m;
     rc = modelInfoLoad(db, zName, &m, &zErr);
@@ -609,6 +775,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zCreated);
   sqlite3_free(zUpdated);
   sqlite3_free(zNorm);
+  sqlite3_free(zInherits);
+  sqlite3_free(zIdentity);
+  sqlite3_free(zPolyOn);
   sqlormNamesClear(&rules);
   sqlormNamesClear(&ruleExprs);
 }

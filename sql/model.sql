@@ -111,3 +111,32 @@ SELECT orm_model('vv', '{"view":"v2"}') AS view;
 SELECT name FROM sqlite_schema WHERE type = 'view' AND name IN ('vv_view', 'v1', 'v2');
 SELECT orm_drop('vv');
 SELECT name FROM sqlite_schema WHERE type IN ('view', 'trigger') AND tbl_name IN ('vv', 'v1', 'v2', 'vv_view');
+
+-- Single-table inheritance: a discriminator column (polymorphic_on) on the base model; each
+-- subclass view shows its rows and its subclasses', and an INSERT through it sets the
+-- identity; the base view shows every row with its identity.
+CREATE TABLE employees(id INTEGER PRIMARY KEY, name TEXT, type TEXT, engineer_info TEXT);
+INSERT INTO employees(name, type) VALUES ('base', 'employee');
+SELECT orm_model('Employee', '{"table":"employees","polymorphic_on":"type","identity":"employee"}') AS view;
+SELECT orm_model('Engineer', '{"inherits":"Employee","identity":"engineer"}') AS view;
+SELECT orm_model('Principal', '{"inherits":"Engineer","identity":"principal"}') AS view;
+SELECT orm_model('Manager', '{"inherits":"Employee","identity":"manager"}') AS view;
+INSERT INTO "Engineer"(name, engineer_info) VALUES ('ed', 'C');
+INSERT INTO "Principal"(name, type) VALUES ('pat', 'ignored: the view sets it');
+INSERT INTO "Manager"(name) VALUES ('mo');
+SELECT id, name, type FROM "Employee" ORDER BY id;
+SELECT id, name, type FROM "Engineer" ORDER BY id;
+SELECT id, name, type FROM "Principal" ORDER BY id;
+SELECT id, name, type FROM "Manager" ORDER BY id;
+UPDATE "Engineer" SET engineer_info = 'Rust' WHERE name = 'ed';
+DELETE FROM "Manager" WHERE name = 'mo';
+SELECT name, type, engineer_info FROM employees ORDER BY id;
+-- Errors: a cycle, an unknown parent, no identity, no discriminator, an unknown column,
+-- a parent of another table.
+SELECT orm_model('Employee', '{"table":"employees","polymorphic_on":"type","inherits":"Principal","identity":"x"}');
+SELECT orm_model('X', '{"inherits":"Nope","identity":"x"}');
+SELECT orm_model('Y', '{"inherits":"Employee"}');
+SELECT orm_model('Z', '{"table":"employees","identity":"z"}');
+SELECT orm_model('W', '{"table":"employees","polymorphic_on":"kind","identity":"w"}');
+SELECT orm_model('V', '{"table":"orders","inherits":"Employee","identity":"v"}');
+SELECT orm_model('U', '{"inherits":"Employee","identity":5}');

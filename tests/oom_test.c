@@ -159,6 +159,9 @@ static void test_oom_hybrid(void **state){
           "SELECT users__m(1, 'a%')");
   oomLoop("SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
           "WHERE addresses.user_id = users.id)')", "SELECT orm_drop('users', 'n')");
+  oomLoop("SELECT orm_model('Base', '{\"table\":\"users\",\"polymorphic_on\":\"name\","
+          "\"identity\":\"b\"}')",
+          "SELECT orm_model('Sub', '{\"inherits\":\"Base\",\"identity\":\"s\"}')");
   oomLoop(0, "SELECT orm_model('User', '{\"table\":\"users\",\"timestamps\":true,"
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
