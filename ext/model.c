@@ -130,6 +130,28 @@ static int modelDropView(sqlite3 *db, ModelInfo *m, char **pzErr){
   return rc;
 }
 
+/* Drops what a model made: its view (with its INSTEAD OF triggers) and its triggers on
+** the table. */
+static int modelDropObjects(sqlite3 *db, ModelInfo *m, char **pzErr){
+  int rc = modelDropView(db, m, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
+        m->zName, m->zName, m->zName, m->zName);
+  }
+  return rc;
+}
+
+/* The models zModel inherits from, nearest first, zModel included (at most 64 deep). */
+static int modelAncestors(sqlite3 *db, const char *zModel, OrmNames *p){
+  return sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
+      "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
+      "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
+      "SELECT name FROM up ORDER BY depth", zModel, p, 0);
+}
+
 /* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
 ** an UPDATE that changes one, or an INSERT that sets one, is refused. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
@@ -326,14 +348,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   if( rc!=SQLITE_OK ) return rc;
   rc = sqlormQueryNames(db, "SELECT name, expression FROM main.orm_hybrids "
       "WHERE model=?1 AND kind='property' ORDER BY rowid", m.zName, &props, &exprs);
-  if( rc==SQLITE_OK ) rc = modelDropView(db, &m, pzErr);
-  if( rc==SQLITE_OK ){
-    rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
-        m.zName, m.zName, m.zName, m.zName);
-  }
+  if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
     rc = modelTableTriggers(db, &m, pzErr);
   }
@@ -425,14 +440,7 @@ int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr){
     *pzErr = 0;
     return SQLITE_OK;
   }
-  if( rc==SQLITE_OK ) rc = modelDropView(db, &m, pzErr);
-  if( rc==SQLITE_OK ){
-    rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
-        m.zName, m.zName, m.zName, m.zName);
-  }
+  if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
   modelInfoClear(&m);
   return rc;
 }
@@ -603,10 +611,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       rc = SQLITE_ERROR;
     }
     if( rc==SQLITE_OK ){
-      rc = sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
-          "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
-          "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
-          "SELECT name FROM up ORDER BY depth", zInherits, &chain, 0);
+      rc = modelAncestors(db, zInherits, &chain);
     }
     for(i=0; rc==SQLITE_OK && i<chain.n; i++){
       if( sqlite3_stricmp(chain.az[i], zName)==0 ){
@@ -740,10 +745,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     /* Every ancestor's view shows this subclass's rows too. */
     OrmNames chain = {0, 0};
     int i;
-    rc = sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
-        "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
-        "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
-        "SELECT name FROM up ORDER BY depth", zInherits, &chain, 0);
+    rc = modelAncestors(db, zInherits, &chain);
     for(i=0; rc==SQLITE_OK && i<chain.n; i++) rc = sqlormModelRebuild(db, chain.az[i], &zErr);
     sqlormNamesClear(&chain);
   }
