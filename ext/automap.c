@@ -433,6 +433,5 @@ static void ormAutomapFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 int sqlormAutomapRegister(sqlite3 *db){
-  return sqlite3_create_function_v2(db, "orm_automap", 0, SQLITE_UTF8|SQLITE_DIRECTONLY, 0,
-                                    ormAutomapFunc, 0, 0, 0);
+  return sqlormCreateFunction(db, "orm_automap", 0, SQLITE_UTF8|SQLITE_DIRECTONLY, ormAutomapFunc);
 }

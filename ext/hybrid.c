@@ -621,9 +621,9 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
 
 int sqlormHybridRegister(sqlite3 *db){
   const int flags = SQLITE_UTF8|SQLITE_DIRECTONLY;
-  int rc = sqlite3_create_function_v2(db, "orm_hybrid", 3, flags, 0, ormHybridFunc, 0, 0, 0);
+  int rc = sqlormCreateFunction(db, "orm_hybrid", 3, flags, ormHybridFunc);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_hybrid", 4, flags, 0, ormHybridFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_hybrid", 4, flags, ormHybridFunc);
   }
   return rc;
 }

@@ -828,9 +828,9 @@ int sqlormJsonRegister(sqlite3 *db){
 #else
   const int flags = SQLITE_UTF8|SQLITE_INNOCUOUS;
 #endif
-  int rc = sqlite3_create_function_v2(db, "orm_json", 2, flags, 0, ormJsonFunc, 0, 0, 0);
+  int rc = sqlormCreateFunction(db, "orm_json", 2, flags, ormJsonFunc);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_json", 3, flags, 0, ormJsonFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_json", 3, flags, ormJsonFunc);
   }
   return rc;
 }

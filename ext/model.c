@@ -786,9 +786,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 int sqlormModelRegister(sqlite3 *db){
   const int flags = SQLITE_UTF8|SQLITE_DIRECTONLY;
-  int rc = sqlite3_create_function_v2(db, "orm_model", 1, flags, 0, ormModelFunc, 0, 0, 0);
+  int rc = sqlormCreateFunction(db, "orm_model", 1, flags, ormModelFunc);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_model", 2, flags, 0, ormModelFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_model", 2, flags, ormModelFunc);
   }
   return rc;
 }

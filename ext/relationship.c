@@ -1408,20 +1408,18 @@ static void ormDropFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 int sqlormRelationshipRegister(sqlite3 *db){
   /* Definitions change the schema: DIRECTONLY, so no view or trigger can call them. */
   const int flags = SQLITE_UTF8|SQLITE_DIRECTONLY;
-  int rc = sqlite3_create_function_v2(db, "orm_relationship", 3, flags, 0, ormRelationshipFunc,
-                                      0, 0, 0);
+  int rc = sqlormCreateFunction(db, "orm_relationship", 3, flags, ormRelationshipFunc);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_relationship", 4, flags, 0, ormRelationshipFunc,
-                                    0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_relationship", 4, flags, ormRelationshipFunc);
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_drop", 1, flags, 0, ormDropFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_drop", 1, flags, ormDropFunc);
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_drop", 2, flags, 0, ormDropFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_drop", 2, flags, ormDropFunc);
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function_v2(db, "orm_drop", 3, flags, 0, ormDropFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, "orm_drop", 3, flags, ormDropFunc);
   }
   return rc;
 }

@@ -92,8 +92,8 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     return SQLITE_ERROR;
   }
   for(i=0; rc==SQLITE_OK && i<sizeof(aMetaFunc)/sizeof(aMetaFunc[0]); i++){
-    rc = sqlite3_create_function_v2(db, aMetaFunc[i].zName, aMetaFunc[i].nArg,
-        aMetaFunc[i].flags, 0, aMetaFunc[i].xFunc, 0, 0, 0);
+    rc = sqlormCreateFunction(db, aMetaFunc[i].zName, aMetaFunc[i].nArg, aMetaFunc[i].flags,
+                              aMetaFunc[i].xFunc);
     if( rc!=SQLITE_OK ){
       *pzErrMsg = sqlite3_mprintf("sqlorm: cannot register %s(): %s",
                                   aMetaFunc[i].zName, sqlite3_errstr(rc));

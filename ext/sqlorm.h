@@ -167,6 +167,8 @@ int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr);
 int sqlormArgText(sqlite3_context *ctx, sqlite3_value **argv, int i, const char *zFunc,
                   const char *zArg, const char **pz);
 void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr);
+int sqlormCreateFunction(sqlite3 *db, const char *zName, int nArg, int flags,
+                         void (*xFunc)(sqlite3_context*, int, sqlite3_value**));
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n);
 int sqlormExec(sqlite3 *db, char **pzErr, const char *zFormat, ...);
 int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int *pExists);

@@ -156,3 +156,13 @@ void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zE
   }
   sqlite3_free(zErr);
 }
+
+/* sqlite3_create_function_v2 for the module's own functions (no user data). SQLITE_BUSY
+** means the name is registered already and a statement is running: the module is being
+** loaded a second time from SQL's load_extension(), and the registration in place (the
+** same function) serves. */
+int sqlormCreateFunction(sqlite3 *db, const char *zName, int nArg, int flags,
+                         void (*xFunc)(sqlite3_context*, int, sqlite3_value**)){
+  int rc = sqlite3_create_function_v2(db, zName, nArg, flags, 0, xFunc, 0, 0, 0);
+  return rc==SQLITE_BUSY ? SQLITE_OK : rc;
+}

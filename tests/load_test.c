@@ -180,7 +180,7 @@ static int failingCreateFunction(sqlite3 *db, const char *zName, int nArg, int e
     void (*xDestroy)(void*)){
   (void)db; (void)zName; (void)nArg; (void)eText; (void)pApp;
   (void)xFunc; (void)xStep; (void)xFinal; (void)xDestroy;
-  return SQLITE_BUSY;
+  return SQLITE_MISUSE;
 }
 
 /* A registration that fails reaches the caller as the load's error. */
@@ -189,9 +189,9 @@ static void test_failed_registration_is_reported(void **state){
   char *zErr = 0;
   fakeApi = *pRealApi;
   fakeApi.create_function_v2 = failingCreateFunction;
-  assert_int_equal(xInit(t->db, &zErr, &fakeApi), SQLITE_BUSY);
+  assert_int_equal(xInit(t->db, &zErr, &fakeApi), SQLITE_MISUSE);
   assert_non_null(zErr);
-  assert_string_equal(zErr, "sqlorm: cannot register orm_version(): database is locked");
+  assert_string_equal(zErr, "sqlorm: cannot register orm_version(): bad parameter or other API misuse");
   sqlite3_free(zErr);
 }
 

@@ -21,6 +21,11 @@ check ".load with suffix" "0.1.0" "$out"
 out=$("$SQLITE3_SHELL" :memory: ".load ${SQLORM_MODULE%.so}" "SELECT orm_version();" 2>&1)
 check ".load without suffix" "0.1.0" "$out"
 
+out=$("$SQLITE3_SHELL" :memory: ".load $SQLORM_MODULE" "SELECT load_extension('$SQLORM_MODULE');" \
+      "SELECT orm_version();" 2>&1)
+check "loaded again from SQL's load_extension()" "
+0.1.0" "$out"
+
 "$SQLITE3_SHELL" "$dir/ro.db" "CREATE TABLE users(id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1);"
 before=$(cksum < "$dir/ro.db")
 out=$("$SQLITE3_SHELL" -readonly "$dir/ro.db" ".load $SQLORM_MODULE" \
