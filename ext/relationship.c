@@ -141,23 +141,17 @@ static int relParseCascade(const char *z, int *pm, char **pzErr){
 ** when eOrigin is 1 (declared by the user) or 2 (automap); with 0 it is only looked up. */
 int sqlormModelTable(sqlite3 *db, const char *zModel, int eOrigin, char **pzTable,
                      char **pzErr){
-  sqlite3_stmt *pStmt = 0;
   int bCatalog = 0;
   int rc = sqlormTableExists(db, "main", "orm_models", &bCatalog);
   *pzTable = 0;
   if( rc==SQLITE_OK && bCatalog ){
-    rc = sqlite3_prepare_v2(db, "SELECT tbl FROM main.orm_models WHERE name=?1", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zModel, -1, SQLITE_STATIC);
-      rc = sqlite3_step(pStmt);
-      if( rc==SQLITE_ROW ){
-        rc = dupInto(pzTable, (const char*)sqlite3_column_text(pStmt, 0));
-        if( *pzTable==0 ) rc = SQLITE_NOMEM;
-      }else if( rc==SQLITE_DONE ){
-        rc = SQLITE_OK;
-      }
-      sqlite3_finalize(pStmt);
+    OrmNames tbl = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT tbl FROM main.orm_models WHERE name=?1", zModel, &tbl, 0);
+    if( rc==SQLITE_OK && tbl.n ){
+      *pzTable = tbl.az[0];                /* taken from the list */
+      tbl.az[0] = 0;
     }
+    sqlormNamesClear(&tbl);
   }
   if( *pzTable || rc!=SQLITE_OK ) return rc;
   rc = sqlormTableName(db, zModel, pzTable);
@@ -546,22 +540,19 @@ static int relCreateTriggers(sqlite3 *db, const OrmRel *p, int bGenerated, char 
 /* What kind of object, if any, holds name zName in main: "view", "table", "trigger",
 ** "index" (into *pzType, or NULL), and whether it is an orm_traverse table. */
 static int relObjectType(sqlite3 *db, const char *zName, char **pzType, int *pbTraverse){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT type, sql LIKE 'CREATE VIRTUAL TABLE%orm_traverse%' "
-      "FROM main.sqlite_schema WHERE name=?1 COLLATE NOCASE", -1, &pStmt, 0);
+  OrmNames type = {0, 0}, traverse = {0, 0};
+  int rc = sqlormQueryNames(db, "SELECT type, "
+      "coalesce(sql LIKE 'CREATE VIRTUAL TABLE%orm_traverse%', 0) FROM main.sqlite_schema "
+      "WHERE name=?1 COLLATE NOCASE", zName, &type, &traverse);
   *pzType = 0;
   *pbTraverse = 0;
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  rc = sqlite3_step(pStmt);
-  if( rc==SQLITE_ROW ){
-    *pbTraverse = sqlite3_column_int(pStmt, 1);
-    rc = dupInto(pzType, (const char*)sqlite3_column_text(pStmt, 0));
-    if( *pzType==0 ) rc = SQLITE_NOMEM;
-  }else if( rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
+  if( rc==SQLITE_OK && type.n ){
+    *pbTraverse = traverse.az[0][0]=='1';
+    *pzType = type.az[0];                  /* taken from the list */
+    type.az[0] = 0;
   }
-  sqlite3_finalize(pStmt);
+  sqlormNamesClear(&type);
+  sqlormNamesClear(&traverse);
   return rc;
 }
 

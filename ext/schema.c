@@ -173,20 +173,15 @@ void sqlormTableFree(OrmTable *p){
 
 /* The table's name as the schema spells it, or NULL (no error) when there is none. */
 int sqlormTableName(sqlite3 *db, const char *zName, char **pzCanon){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT name FROM main.sqlite_schema "
-      "WHERE type='table' AND name=?1 COLLATE NOCASE", -1, &pStmt, 0);
+  OrmNames found = {0, 0};
+  int rc = sqlormQueryNames(db, "SELECT name FROM main.sqlite_schema "
+      "WHERE type='table' AND name=?1 COLLATE NOCASE", zName, &found, 0);
   *pzCanon = 0;
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  rc = sqlite3_step(pStmt);
-  if( rc==SQLITE_ROW ){
-    *pzCanon = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-    rc = *pzCanon ? SQLITE_OK : SQLITE_NOMEM;
-  }else if( rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
+  if( rc==SQLITE_OK && found.n ){
+    *pzCanon = found.az[0];               /* taken from the list */
+    found.az[0] = 0;
   }
-  sqlite3_finalize(pStmt);
+  sqlormNamesClear(&found);
   return rc;
 }
 

@@ -172,6 +172,5 @@ int sqlormCreateFunction(sqlite3 *db, const char *zName, int nArg, int flags,
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n);
 int sqlormExec(sqlite3 *db, char **pzErr, const char *zFormat, ...);
 int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int *pExists);
-void sqlormResultErrorCode(sqlite3_context *ctx, int rc, char *zErr);
 
 #endif /* SQLORM_H */

@@ -56,18 +56,6 @@ int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int 
   return rc;
 }
 
-/* Reports a failure from a SQL function: the message if there is one (and frees it),
-** else SQLite's text for the code. NOMEM becomes sqlite3_result_error_nomem(). */
-void sqlormResultErrorCode(sqlite3_context *ctx, int rc, char *zErr){
-  if( rc==SQLITE_NOMEM ){
-    sqlite3_result_error_nomem(ctx);
-  }else{
-    sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
-    sqlite3_result_error_code(ctx, rc);
-  }
-  sqlite3_free(zErr);
-}
-
 /* Appends z (n bytes, or up to its NUL when n<0) as a JSON string, quotes included. */
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n){
   static const char azHex[] = "0123456789abcdef";
