@@ -510,7 +510,7 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         o.zParams ? o.zParams : "[]", o.bIndex ? "{\"index\":true}" : "{}");
   }
   if( rc==SQLITE_OK && strcmp(zKind, "property")==0 ){
-    rc = sqlormModelRebuild(db, zModelName, &zErr);
+    rc = sqlormModelRebuildFamily(db, zModelName, &zErr);
   }
   if( rc==SQLITE_OK && strcmp(zKind, "method")==0 ){
     rc = hybMethodRegister(db, zModelName, zName, params.n, &zErr);
@@ -580,12 +580,17 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
       }
       sqlormNamesClear(&idx);
       if( rc==SQLITE_OK ){
-        /* The model views over the table name every column in their triggers: they are
+        /* The model views over the table (its models' and, through joined-table
+        ** inheritance, their subclasses') name every column in their triggers: they are
         ** taken down for the drop and built again after it. */
         OrmNames views = {0, 0};
         char *zDrop = 0;
-        rc = sqlormQueryNames(db, "SELECT name FROM main.orm_models WHERE tbl=?1 "
-                              "AND options->>'$.has_view' IS NOT NULL", zTable, &views, 0);
+        rc = sqlormQueryNames(db, "WITH RECURSIVE fam(name, depth) AS ("
+            "SELECT name, 0 FROM main.orm_models WHERE tbl=?1 UNION "
+            "SELECT m.name, fam.depth+1 FROM main.orm_models m JOIN fam "
+            "ON m.options->>'$.inherits' = fam.name COLLATE NOCASE WHERE fam.depth < 64) "
+            "SELECT DISTINCT m.name FROM fam JOIN main.orm_models m ON m.name = fam.name "
+            "WHERE m.options->>'$.has_view' IS NOT NULL", zTable, &views, 0);
         for(i=0; rc==SQLITE_OK && i<views.n; i++){
           rc = sqlormModelDropView(db, views.az[i], pzErr);
         }
@@ -608,7 +613,7 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
                       zModel, zHyb);
     }
     if( rc==SQLITE_OK && strcmp(kind.az[0], "property")==0 ){
-      rc = sqlormModelRebuild(db, zModel, pzErr);
+      rc = sqlormModelRebuildFamily(db, zModel, pzErr);
     }
   }
   sqlite3_free(zTable);

@@ -1,6 +1,6 @@
 /*
 ** model.c: named models and model views: orm_model(), and the view that carries what a
-** table cannot hold (column properties, later inheritance filters and soft deletes).
+** table cannot hold (column properties, inheritance filters and joins, soft deletes).
 **
 ** Usage:
 **   SELECT orm_model('User', '{"table":"users"}');   -- a model with its own name: view "User"
@@ -10,7 +10,8 @@
 **
 ** How it works: a model's view is `SELECT "T".*, (property) AS "name", ... FROM "T"`, built
 ** again from the catalog whenever the model's definition changes, so the planner flattens
-** it into the query that uses it. A model named as its table gets a view only when it needs
+** it into the query that uses it. A joined-table subclass's view joins the tables of its
+** chain on the key (inherit.c) and its triggers write each of them. A model named as its table gets a view only when it needs
 ** one (a column property), named by the "view" option or <table>_view. INSTEAD OF triggers
 ** (orm_<view>__insert|update|delete) write the table: an INSERT leaves out the columns it
 ** does not set, by giving them their DEFAULT (SQLite hands a trigger NULL for them, so an
@@ -138,104 +139,155 @@ static int modelDropObjects(sqlite3 *db, ModelInfo *m, char **pzErr){
     rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_insert\";"
         "DROP TRIGGER IF EXISTS main.\"orm_%w__timestamps_update\";"
         "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_insert\";"
-        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
-        m->zName, m->zName, m->zName, m->zName);
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";"
+        "DROP TRIGGER IF EXISTS main.\"orm_%w__joined_delete\";",
+        m->zName, m->zName, m->zName, m->zName, m->zName);
   }
   return rc;
 }
 
-/* The models zModel inherits from, nearest first, zModel included (at most 64 deep). */
-static int modelAncestors(sqlite3 *db, const char *zModel, OrmNames *p){
-  return sqlormQueryNames(db, "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
-      "SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
-      "ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
-      "SELECT name FROM up ORDER BY depth", zModel, p, 0);
+/* Finishes a string being built; an allocation that failed on the way makes *pRc NOMEM
+** (sqlite3_str_finish alone returns NULL for an empty string too). */
+static char *modelStrFinish(sqlite3_str *p, int *pRc){
+  if( sqlite3_str_errcode(p) && *pRc==SQLITE_OK ) *pRc = SQLITE_NOMEM;
+  return sqlite3_str_finish(p);
 }
 
-/* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
-** an UPDATE that changes one, or an INSERT that sets one, is refused. */
-static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
+/* The INSTEAD OF triggers that make the view writable, part (table) by part. An INSERT
+** writes the root row, then each joined table's row under the key the root row got (the
+** statement's, or the one SQLite chose: the rowid of the last row inserted, which a nested
+** trigger's inserts do not disturb). An UPDATE writes each table by the old key; a joined
+** model's key cannot change through its view (its rows would have to move together). A
+** DELETE removes the joined rows first, subclass to root, or sets the soft-delete column.
+** Column properties and generated columns are read-only. */
+static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pParts,
                              const OrmNames *pProps, const char *zSoftDelete,
                              const char *zDisc, const char *zIdentity, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
-  sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
-  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0, *zSoftSet = 0;
-  int rc, n = 0, i;
-  rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
-                          "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, pTab->zName, -1, SQLITE_STATIC);
-    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-      const char *zCol = (const char*)sqlite3_column_text(pStmt, 0);
-      const char *zDflt = (const char*)sqlite3_column_text(pStmt, 1);
-      if( zCol==0 ){ rc = SQLITE_NOMEM; break; }
-      sqlite3_str_appendf(pIns, "%s\"%w\"", n ? ", " : "", zCol);
-      if( zDisc && zIdentity && sqlite3_stricmp(zCol, zDisc)==0 ){
-        /* An INSERT through a subclass's view is a row of that subclass. */
-        sqlite3_str_appendf(pVal, "%s%Q", n ? ", " : "", zIdentity);
-      }else if( zDflt ){
-        sqlite3_str_appendf(pVal, "%scoalesce(NEW.\"%w\", %s)", n ? ", " : "", zCol, zDflt);
-      }else{
-        sqlite3_str_appendf(pVal, "%sNEW.\"%w\"", n ? ", " : "", zCol);
+  sqlite3_str *pIns = sqlite3_str_new(db), *pUpd = sqlite3_str_new(db);
+  sqlite3_str *pDel = sqlite3_str_new(db), *pRo = sqlite3_str_new(db);
+  sqlite3_str *pRoIns = sqlite3_str_new(db);
+  char *zIns, *zUpd, *zDel, *zRo, *zRoIns;
+  const OrmNames *pRootKey = &pParts->aKey[0];
+  OrmNames ro = {0, 0};
+  int rc = SQLITE_OK, i, j, iRowid = -1;
+  for(i=0; rc==SQLITE_OK && i<pParts->n; i++){
+    const OrmTable *pTab = pParts->ap[i];
+    const OrmNames *pKey = &pParts->aKey[i];
+    sqlite3_str *pCols = sqlite3_str_new(db), *pVals = sqlite3_str_new(db);
+    sqlite3_str *pSet = sqlite3_str_new(db), *pWhere = sqlite3_str_new(db);
+    sqlite3_stmt *pStmt = 0;
+    char *zCols, *zVals, *zSet, *zWhere;
+    int n = 0, nSet = 0;
+    rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
+                            "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, pTab->zName, -1, SQLITE_STATIC);
+      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+        const char *zCol = (const char*)sqlite3_column_text(pStmt, 0);
+        const char *zDflt = (const char*)sqlite3_column_text(pStmt, 1);
+        int iKey;
+        if( zCol==0 ){ rc = SQLITE_NOMEM; break; }
+        iKey = i ? sqlormNamesFind(pKey, zCol) : -1;
+        sqlite3_str_appendf(pCols, "%s\"%w\"", n ? ", " : "", zCol);
+        if( n ) sqlite3_str_appendall(pVals, ", ");
+        if( iKey>=0 && iRowid>=0 ){
+          /* A joined table's key: the root's, as given or as the last rowid table got it. */
+          sqlite3_str_appendf(pVals, "coalesce(NEW.\"%w\", (SELECT \"%w\" FROM \"%w\" "
+              "WHERE rowid = last_insert_rowid()))", pRootKey->az[iKey],
+              pParts->aKey[iRowid].az[iKey], pParts->ap[iRowid]->zName);
+        }else if( iKey>=0 ){
+          sqlite3_str_appendf(pVals, "NEW.\"%w\"", pRootKey->az[iKey]);
+        }else if( zDisc && zIdentity && sqlite3_stricmp(zCol, zDisc)==0 ){
+          /* An INSERT through a subclass's view is a row of that subclass. */
+          sqlite3_str_appendf(pVals, "%Q", zIdentity);
+        }else if( zDflt ){
+          sqlite3_str_appendf(pVals, "coalesce(NEW.\"%w\", %s)", zCol, zDflt);
+        }else{
+          sqlite3_str_appendf(pVals, "NEW.\"%w\"", zCol);
+        }
+        if( iKey<0 ){
+          sqlite3_str_appendf(pSet, "%s\"%w\" = NEW.\"%w\"", nSet ? ", " : "", zCol, zCol);
+          nSet++;
+        }
+        n++;
       }
-      sqlite3_str_appendf(pUpd, "%s\"%w\" = NEW.\"%w\"", n ? ", " : "", zCol, zCol);
-      n++;
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }
-    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  }
-  sqlite3_finalize(pStmt);
-  for(i=0; i<pTab->key.n; i++){
-    sqlite3_str_appendf(pKey, "%s\"%w\" = OLD.\"%w\"", i ? " AND " : "", pTab->key.az[i],
-                        pTab->key.az[i]);
-  }
-  zIns = sqlite3_str_finish(pIns);
-  zVal = sqlite3_str_finish(pVal);
-  zUpd = sqlite3_str_finish(pUpd);
-  zKey = sqlite3_str_finish(pKey);
-  if( zSoftDelete ){
-    zSoftSet = sqlite3_mprintf("SET \"%w\" = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",
-                               zSoftDelete);
-    if( zSoftSet==0 ) rc = SQLITE_NOMEM;
-  }
-  {
-    sqlite3_str *pRo = sqlite3_str_new(db), *pRoIns = sqlite3_str_new(db);
-    OrmNames ro = {0, 0};
-    if( sqlormNamesCopy(&ro, pProps) || sqlormNamesCopy(&ro, &pTab->generated) ) rc = SQLITE_NOMEM;
-    pProps = &ro;
-    for(i=0; i<pProps->n; i++){
-      sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
-          "WHERE NEW.\"%w\" IS NOT OLD.\"%w\"; ", zView, pProps->az[i], pProps->az[i],
-          pProps->az[i]);
-      sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
-          "WHERE NEW.\"%w\" IS NOT NULL; ", zView, pProps->az[i], pProps->az[i]);
+    sqlite3_finalize(pStmt);
+    for(j=0; j<pKey->n; j++){
+      sqlite3_str_appendf(pWhere, "%s\"%w\" = OLD.\"%w\"", j ? " AND " : "", pKey->az[j],
+                          pRootKey->az[j]);
     }
-    zRo = sqlite3_str_finish(pRo);
-    zRoIns = sqlite3_str_finish(pRoIns);
-    if( rc==SQLITE_OK && (zRo==0 || zRoIns==0) && pProps->n ) rc = SQLITE_NOMEM;
-    sqlormNamesClear(&ro);
+    zCols = modelStrFinish(pCols, &rc);
+    zVals = modelStrFinish(pVals, &rc);
+    zSet = modelStrFinish(pSet, &rc);
+    zWhere = modelStrFinish(pWhere, &rc);
+    if( rc==SQLITE_OK ){
+      sqlite3_str_appendf(pIns, "INSERT INTO \"%w\"(%s) VALUES (%s); ", pTab->zName,
+                          zCols, zVals);
+      if( nSet ){
+        sqlite3_str_appendf(pUpd, "UPDATE \"%w\" SET %s WHERE %s; ", pTab->zName, zSet,
+                            zWhere);
+      }
+      if( zSoftDelete && i==pParts->n-1 ){
+        sqlite3_str_appendf(pDel, "UPDATE \"%w\" SET \"%w\" = strftime('%%Y-%%m-%%d "
+            "%%H:%%M:%%f', 'now') WHERE %s; ", pTab->zName, zSoftDelete, zWhere);
+      }else if( !zSoftDelete ){
+        /* Subclass rows first: they reference the rows above them. */
+        char *zPrev = modelStrFinish(pDel, &rc);
+        pDel = sqlite3_str_new(db);
+        sqlite3_str_appendf(pDel, "DELETE FROM \"%w\" WHERE %s; %s", pTab->zName, zWhere,
+                            zPrev ? zPrev : "");
+        sqlite3_free(zPrev);
+      }
+    }
+    if( !pTab->bWithoutRowid ) iRowid = i;
+    if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&ro, &pTab->generated);
+    sqlite3_free(zCols);
+    sqlite3_free(zVals);
+    sqlite3_free(zSet);
+    sqlite3_free(zWhere);
   }
-  if( rc==SQLITE_OK && (zIns==0 || zVal==0 || zUpd==0 || zKey==0) ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&ro, pProps);
+  for(i=0; i<ro.n; i++){
+    sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
+        "WHERE NEW.\"%w\" IS NOT OLD.\"%w\"; ", zView, ro.az[i], ro.az[i], ro.az[i]);
+    sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
+        "WHERE NEW.\"%w\" IS NOT NULL; ", zView, ro.az[i], ro.az[i]);
+  }
+  if( pParts->n>1 ){
+    sqlite3_str_appendall(pRo, "SELECT RAISE(ABORT, '");
+    sqlite3_str_appendf(pRo, "%q: the key of a joined-table model cannot change through its "
+                        "view') WHERE ", zView);
+    for(j=0; j<pRootKey->n; j++){
+      sqlite3_str_appendf(pRo, "%sNEW.\"%w\" IS NOT OLD.\"%w\"", j ? " OR " : "",
+                          pRootKey->az[j], pRootKey->az[j]);
+    }
+    sqlite3_str_appendall(pRo, "; ");
+  }
+  sqlormNamesClear(&ro);
+  zIns = modelStrFinish(pIns, &rc);
+  zUpd = modelStrFinish(pUpd, &rc);
+  zDel = modelStrFinish(pDel, &rc);
+  zRo = modelStrFinish(pRo, &rc);
+  zRoIns = modelStrFinish(pRoIns, &rc);
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr,
         "CREATE TRIGGER main.\"orm_%w__insert\" INSTEAD OF INSERT ON main.\"%w\" BEGIN "
-        "%s INSERT INTO \"%w\"(%s) VALUES (%s); END;"
+        "%s%s END;"
         "CREATE TRIGGER main.\"orm_%w__update\" INSTEAD OF UPDATE ON main.\"%w\" BEGIN "
-        "%s UPDATE \"%w\" SET %s WHERE %s; END;"
+        "%s%s END;"
         "CREATE TRIGGER main.\"orm_%w__delete\" INSTEAD OF DELETE ON main.\"%w\" BEGIN "
-        "%s \"%w\" %s WHERE %s; END;",
-        zView, zView, zRoIns ? zRoIns : "", pTab->zName, zIns, zVal,
-        zView, zView, zRo ? zRo : "", pTab->zName, zUpd, zKey,
-        zView, zView, zSoftDelete ? "UPDATE" : "DELETE FROM", pTab->zName,
-        zSoftSet ? zSoftSet : "", zKey);
+        "%s END;",
+        zView, zView, zRoIns ? zRoIns : "", zIns,
+        zView, zView, zRo ? zRo : "", zUpd ? zUpd : "SELECT 1;",
+        zView, zView, zDel);
   }
   sqlite3_free(zIns);
-  sqlite3_free(zVal);
   sqlite3_free(zUpd);
-  sqlite3_free(zKey);
+  sqlite3_free(zDel);
   sqlite3_free(zRo);
   sqlite3_free(zRoIns);
-  sqlite3_free(zSoftSet);
   return rc;
 }
 
@@ -307,54 +359,63 @@ static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
   return rc;
 }
 
-/* The discriminator column of model zModel: its own polymorphic_on, or its nearest
-** ancestor's (*pzDisc NULL: none). */
-static int modelDiscriminator(sqlite3 *db, const char *zModel, char **pzDisc){
-  OrmNames disc = {0, 0};
-  int rc = sqlormQueryNames(db,
-      "WITH RECURSIVE up(name, depth) AS (SELECT ?1, 0 UNION ALL "
-      "  SELECT m.options->>'$.inherits', up.depth+1 FROM main.orm_models m JOIN up "
-      "  ON m.name = up.name WHERE m.options->>'$.inherits' IS NOT NULL AND up.depth < 64) "
-      "SELECT m.options->>'$.polymorphic_on' FROM up JOIN main.orm_models m ON m.name = up.name "
-      "WHERE m.options->>'$.polymorphic_on' IS NOT NULL ORDER BY up.depth LIMIT 1",
-      zModel, &disc, 0);
-  *pzDisc = 0;
-  if( rc==SQLITE_OK && disc.n ){
-    *pzDisc = sqlite3_mprintf("%s", disc.az[0]);
-    if( *pzDisc==0 ) rc = SQLITE_NOMEM;
-  }
-  sqlormNamesClear(&disc);
-  return rc;
-}
-
-/* The identities a subclass view shows: its own and every descendant's. */
-static int modelIdentities(sqlite3 *db, const char *zModel, OrmNames *p){
-  return sqlormQueryNames(db,
-      "WITH RECURSIVE sub(name, depth) AS (SELECT ?1, 0 UNION "
-      "  SELECT m.name, sub.depth+1 FROM main.orm_models m JOIN sub "
-      "  ON m.options->>'$.inherits' = sub.name COLLATE NOCASE WHERE sub.depth < 64) "
-      "SELECT DISTINCT m.options->>'$.identity' FROM sub JOIN main.orm_models m "
-      "ON m.name = sub.name WHERE m.options->>'$.identity' IS NOT NULL ORDER BY 1", zModel, p, 0);
-}
-
-/* Builds the model's view again from the catalog (or drops it when the model needs none). */
+/* Builds the model's view again from the catalog (or drops it when the model needs none).
+** The view joins the tables of the model's inheritance chain (one, unless a joined-table
+** ancestor is in it) and carries the column properties of the model and its ancestors. */
 int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   ModelInfo m;
-  OrmNames props = {0, 0}, exprs = {0, 0}, idents = {0, 0};
+  OrmNames props = {0, 0}, exprs = {0, 0}, idents = {0, 0}, chain = {0, 0};
+  OrmParts parts;
   char *zDisc = 0;
-  OrmTable *pTab = 0;
   char *zView = 0;
+  int i, j;
   int rc = modelInfoLoad(db, zModel, &m, pzErr);
+  memset(&parts, 0, sizeof(parts));
   if( rc!=SQLITE_OK ) return rc;
-  rc = sqlormQueryNames(db, "SELECT name, expression FROM main.orm_hybrids "
-      "WHERE model=?1 AND kind='property' ORDER BY rowid", m.zName, &props, &exprs);
+  rc = sqlormInheritAncestors(db, m.zName, &chain);
+  for(i=chain.n-1; rc==SQLITE_OK && i>=0; i--){
+    OrmNames p = {0, 0}, e = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT name, expression FROM main.orm_hybrids "
+        "WHERE model=?1 AND kind='property' ORDER BY rowid", chain.az[i], &p, &e);
+    if( rc==SQLITE_OK && (sqlormNamesCopy(&props, &p) || sqlormNamesCopy(&exprs, &e)) ){
+      rc = SQLITE_NOMEM;
+    }
+    sqlormNamesClear(&p);
+    sqlormNamesClear(&e);
+  }
   if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
     rc = modelTableTriggers(db, &m, pzErr);
   }
-  if( rc==SQLITE_OK && m.zIdentity ) rc = modelDiscriminator(db, m.zName, &zDisc);
-  if( rc==SQLITE_OK && m.zInherits ) rc = modelIdentities(db, m.zName, &idents);
-  if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0 || m.zSoftDelete) ){
+  if( rc==SQLITE_OK && m.zIdentity ) rc = sqlormInheritDiscriminator(db, m.zName, &zDisc);
+  if( rc==SQLITE_OK && m.zInherits ) rc = sqlormInheritIdentities(db, m.zName, &idents);
+  if( rc==SQLITE_OK ) rc = sqlormInheritParts(db, m.zName, &parts, pzErr);
+  if( rc==SQLITE_OK && parts.n>1 && m.zInherits ){
+    /* The model that brings a joined table: its rows go with the rows they extend, for
+    ** every writer (SQLAlchemy deletes both halves of the object). */
+    OrmNames up = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT tbl FROM main.orm_models WHERE name=?1", m.zInherits,
+                          &up, 0);
+    if( rc==SQLITE_OK && up.n && sqlite3_stricmp(up.az[0], m.zTable)!=0 ){
+      const OrmTable *pUp = parts.ap[parts.n-2], *pTab = parts.ap[parts.n-1];
+      sqlite3_str *pWhere = sqlite3_str_new(db);
+      char *zWhere;
+      for(j=0; j<parts.aKey[parts.n-1].n; j++){
+        sqlite3_str_appendf(pWhere, "%s\"%w\" = OLD.\"%w\"", j ? " AND " : "",
+            parts.aKey[parts.n-1].az[j], parts.aKey[parts.n-2].az[j]);
+      }
+      zWhere = modelStrFinish(pWhere, &rc);
+      if( rc==SQLITE_OK ){
+        rc = sqlormExec(db, pzErr, "CREATE TRIGGER main.\"orm_%w__joined_delete\" AFTER DELETE "
+            "ON main.\"%w\" BEGIN DELETE FROM \"%w\" WHERE %s; END", m.zName,
+            pUp->zName, pTab->zName, zWhere);
+      }
+      sqlite3_free(zWhere);
+    }
+    sqlormNamesClear(&up);
+  }
+  if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0 || m.zSoftDelete
+                        || parts.n>1) ){
     zView = modelViewName(&m);
     if( zView==0 ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK ){
@@ -370,34 +431,51 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
         rc = SQLITE_ERROR;
       }
     }
-    if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, m.zTable, &pTab, pzErr);
-    if( rc==SQLITE_OK && pTab->bImplicitRowid ){
-      /* A view has no rowid of its own to name the table's rows by. */
-      *pzErr = sqlite3_mprintf("model %s needs a view, and its table %s has no PRIMARY KEY "
-                               "for the view to write rows by", m.zName, m.zTable);
-      rc = SQLITE_ERROR;
+    for(i=0; rc==SQLITE_OK && i<parts.n; i++){
+      if( parts.ap[i]->bImplicitRowid ){
+        /* A view has no rowid of its own to name the table's rows by. */
+        *pzErr = sqlite3_mprintf("model %s needs a view, and its table %s has no PRIMARY KEY "
+                                 "for the view to write rows by", m.zName, parts.ap[i]->zName);
+        rc = SQLITE_ERROR;
+      }
     }
     if( rc==SQLITE_OK ){
       sqlite3_str *pStr = sqlite3_str_new(db);
+      const char *zRoot = parts.ap[0]->zName;
       char *zSql;
-      int i;
-      sqlite3_str_appendf(pStr, "CREATE VIEW main.\"%w\" AS SELECT \"%w\".*", zView, m.zTable);
+      int iDisc = zDisc ? sqlormInheritPartOf(&parts, zDisc) : -1;
+      sqlite3_str_appendf(pStr, "CREATE VIEW main.\"%w\" AS SELECT \"%w\".*", zView, zRoot);
+      for(i=1; i<parts.n; i++){
+        for(j=0; j<parts.ap[i]->cols.n; j++){
+          if( sqlormNamesFind(&parts.aKey[i], parts.ap[i]->cols.az[j])>=0 ) continue;
+          sqlite3_str_appendf(pStr, ", \"%w\".\"%w\"", parts.ap[i]->zName,
+                              parts.ap[i]->cols.az[j]);
+        }
+      }
       for(i=0; i<props.n; i++){
         sqlite3_str_appendf(pStr, ", (%s\n) AS \"%w\"", exprs.az[i], props.az[i]);
       }
-      sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\"", m.zTable, m.zTable);
+      sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\"", zRoot, zRoot);
+      for(i=1; i<parts.n; i++){
+        sqlite3_str_appendf(pStr, " JOIN main.\"%w\" AS \"%w\" ON ", parts.ap[i]->zName,
+                            parts.ap[i]->zName);
+        for(j=0; j<parts.aKey[0].n; j++){
+          sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" = \"%w\".\"%w\"", j ? " AND " : "",
+              parts.ap[i]->zName, parts.aKey[i].az[j], zRoot, parts.aKey[0].az[j]);
+        }
+      }
       if( m.zSoftDelete ){
         sqlite3_str_appendf(pStr, " WHERE \"%w\".\"%w\" IS NULL", m.zTable, m.zSoftDelete);
       }
-      if( zDisc && idents.n ){
+      if( iDisc>=0 && idents.n ){
         /* A subclass shows its own rows and its subclasses' (SQLAlchemy's polymorphic load). */
         sqlite3_str_appendf(pStr, " %s \"%w\".\"%w\" IN (", m.zSoftDelete ? "AND" : "WHERE",
-                            m.zTable, zDisc);
+                            parts.ap[iDisc]->zName, zDisc);
         for(i=0; i<idents.n; i++) sqlite3_str_appendf(pStr, "%s%Q", i ? ", " : "", idents.az[i]);
         sqlite3_str_appendall(pStr, ")");
       }
-      zSql = sqlite3_str_finish(pStr);
-      rc = zSql ? sqlormExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
+      zSql = modelStrFinish(pStr, &rc);
+      if( rc==SQLITE_OK ) rc = sqlormExec(db, pzErr, "%s", zSql);
       sqlite3_free(zSql);
     }
     if( rc==SQLITE_OK ){
@@ -414,20 +492,38 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       sqlite3_free(zCheck);
     }
     if( rc==SQLITE_OK ){
-      rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, zDisc, m.zIdentity, pzErr);
+      rc = modelViewTriggers(db, zView, &parts, &props, m.zSoftDelete,
+                             zDisc, m.zIdentity, pzErr);
     }
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
           "json_set(options, '$.has_view', %Q) WHERE name=%Q", zView, m.zName);
     }
   }
-  sqlormTableFree(pTab);
+  sqlormInheritPartsClear(&parts);
   sqlite3_free(zView);
   sqlormNamesClear(&props);
   sqlormNamesClear(&exprs);
   sqlormNamesClear(&idents);
+  sqlormNamesClear(&chain);
   sqlite3_free(zDisc);
   modelInfoClear(&m);
+  return rc;
+}
+
+/* Builds again the views of every model in zModel's family: the root of its chain and all
+** below it (a subclass view carries its ancestors' properties and tables, and an ancestor
+** view the identities of its subclasses). */
+int sqlormModelRebuildFamily(sqlite3 *db, const char *zModel, char **pzErr){
+  OrmNames chain = {0, 0}, family = {0, 0};
+  int i;
+  int rc = sqlormInheritAncestors(db, zModel, &chain);
+  if( rc==SQLITE_OK && chain.n ){
+    rc = sqlormInheritDescendants(db, chain.az[chain.n-1], &family);
+  }
+  for(i=0; rc==SQLITE_OK && i<family.n; i++) rc = sqlormModelRebuild(db, family.az[i], pzErr);
+  sqlormNamesClear(&chain);
+  sqlormNamesClear(&family);
   return rc;
 }
 
@@ -454,7 +550,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zName, *zOpts = 0;
   char *zErr = 0, *zTable = 0, *zView = 0, *zTableOpt = 0, *zViewOpt = 0, *zSoftOpt = 0;
   char *zCreated = 0, *zUpdated = 0, *zNorm = 0;
-  char *zInherits = 0, *zIdentity = 0, *zPolyOn = 0;
+  char *zInherits = 0, *zIdentity = 0, *zPolyOn = 0, *zOldRoot = 0;
   OrmNames rules = {0, 0}, ruleExprs = {0, 0};
   int rc;
   if( sqlormArgText(ctx, argv, 0, zFunc, "name", &zName)
@@ -595,8 +691,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                            "model %s is queried through the view %s", zName, zName);
     rc = SQLITE_ERROR;
   }
-  /* Inheritance: the parent is a model of the same table (single-table inheritance), the
-  ** chain has no cycle, the subclass has an identity, and a discriminator column exists. */
+  /* Inheritance: the parent is a model (of this table: single-table inheritance; of
+  ** another: joined-table, checked when the view is built), the chain has no cycle, the
+  ** subclass has an identity, and the discriminator is a column. */
   if( rc==SQLITE_OK && zInherits ){
     OrmNames chain = {0, 0}, tbl = {0, 0};
     int i;
@@ -604,14 +701,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( rc==SQLITE_OK && tbl.n==0 ){
       zErr = sqlite3_mprintf("inherits: no model %s", zInherits);
       rc = SQLITE_ERROR;
-    }else if( rc==SQLITE_OK && sqlite3_stricmp(tbl.az[0], zTable)!=0 ){
-      zErr = sqlite3_mprintf("inherits: %s is a model of table %s and %s of %s; only "
-          "single-table inheritance (one table) is supported so far", zInherits, tbl.az[0],
-          zName, zTable);
-      rc = SQLITE_ERROR;
     }
     if( rc==SQLITE_OK ){
-      rc = modelAncestors(db, zInherits, &chain);
+      rc = sqlormInheritAncestors(db, zInherits, &chain);
     }
     for(i=0; rc==SQLITE_OK && i<chain.n; i++){
       if( sqlite3_stricmp(chain.az[i], zName)==0 ){
@@ -631,18 +723,29 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK && (zIdentity || zPolyOn) ){
     char *zDisc = 0;
     OrmTable *pT = 0;
-    if( zPolyOn==0 && zInherits ) rc = modelDiscriminator(db, zInherits, &zDisc);
+    OrmParts up;
+    memset(&up, 0, sizeof(up));
+    if( zPolyOn==0 && zInherits ) rc = sqlormInheritDiscriminator(db, zInherits, &zDisc);
     if( rc==SQLITE_OK && zPolyOn==0 && zDisc==0 ){
       zErr = sqlite3_mprintf("identity needs a discriminator column: give polymorphic_on "
                              "(here or on the base model)");
       rc = SQLITE_ERROR;
     }
-    if( rc==SQLITE_OK ) rc = sqlormTableLoadShallow(db, zTable, &pT, &zErr);
-    if( rc==SQLITE_OK && sqlormNamesFind(&pT->cols, zPolyOn ? zPolyOn : zDisc)<0 ){
-      zErr = sqlite3_mprintf("polymorphic_on: table %s has no column %s", zTable,
-                             zPolyOn ? zPolyOn : zDisc);
-      rc = SQLITE_ERROR;
+    if( rc==SQLITE_OK && zPolyOn ){
+      rc = sqlormTableLoadShallow(db, zTable, &pT, &zErr);
+      if( rc==SQLITE_OK && sqlormNamesFind(&pT->cols, zPolyOn)<0 ){
+        zErr = sqlite3_mprintf("polymorphic_on: table %s has no column %s", zTable, zPolyOn);
+        rc = SQLITE_ERROR;
+      }
+    }else if( rc==SQLITE_OK ){
+      /* An inherited discriminator lives in one of the parent's tables. */
+      rc = sqlormInheritParts(db, zInherits, &up, &zErr);
+      if( rc==SQLITE_OK && sqlormInheritPartOf(&up, zDisc)<0 ){
+        zErr = sqlite3_mprintf("polymorphic_on: model %s has no column %s", zInherits, zDisc);
+        rc = SQLITE_ERROR;
+      }
     }
+    sqlormInheritPartsClear(&up);
     sqlormTableFree(pT);
     sqlite3_free(zDisc);
   }
@@ -717,6 +820,16 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( zNorm==0 ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
+    /* The root of the family the model is in before this declaration. */
+    OrmNames chain = {0, 0};
+    rc = sqlormInheritAncestors(db, zName, &chain);
+    if( rc==SQLITE_OK && chain.n>1 ){
+      zOldRoot = sqlite3_mprintf("%s", chain.az[chain.n-1]);
+      if( zOldRoot==0 ) rc = SQLITE_NOMEM;
+    }
+    sqlormNamesClear(&chain);
+  }
+  if( rc==SQLITE_OK ){
     OrmNames existing = {0, 0}, tbl = {0, 0};
     rc = sqlormQueryNames(db, "SELECT name, tbl FROM main.orm_models WHERE name=?1", zName,
                           &existing, &tbl);
@@ -738,16 +851,13 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlormNamesClear(&tbl);
   }
   if( rc==SQLITE_OK ){
-    /* Drop a view made under an earlier name, then build the current one. */
-    rc = sqlormModelRebuild(db, zName, &zErr);
-  }
-  if( rc==SQLITE_OK && zInherits ){
-    /* Every ancestor's view shows this subclass's rows too. */
-    OrmNames chain = {0, 0};
-    int i;
-    rc = modelAncestors(db, zInherits, &chain);
-    for(i=0; rc==SQLITE_OK && i<chain.n; i++) rc = sqlormModelRebuild(db, chain.az[i], &zErr);
-    sqlormNamesClear(&chain);
+    /* Drop a view made under an earlier name, then build the current one; the family's
+    ** views (ancestors show this model's identity, subclasses its tables and properties),
+    ** and the family it left, if it inherited from another model before. */
+    rc = sqlormModelRebuildFamily(db, zName, &zErr);
+    if( rc==SQLITE_OK && zOldRoot ){
+      rc = sqlormModelRebuildFamily(db, zOldRoot, &zErr);
+    }
   }
   if( rc==SQLITE_OK ){
     ModelInfo m;
@@ -780,6 +890,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zInherits);
   sqlite3_free(zIdentity);
   sqlite3_free(zPolyOn);
+  sqlite3_free(zOldRoot);
   sqlormNamesClear(&rules);
   sqlormNamesClear(&ruleExprs);
 }

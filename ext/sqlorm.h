@@ -116,7 +116,25 @@ int sqlormJsonRegister(sqlite3 *db);
 /* in traverse.c (vtab/) */
 int sqlormTraverseRegister(sqlite3 *db);
 
+/* in inherit.c */
+/* The tables of a model's view, root first: the root, then one per joined-table subclass
+** step. aKey[i]: table i's columns joined to the root's key, in the root key's order. */
+typedef struct OrmParts OrmParts;
+struct OrmParts {
+  int n;
+  OrmTable **ap;
+  OrmNames *aKey;
+};
+int sqlormInheritAncestors(sqlite3 *db, const char *zModel, OrmNames *p);
+int sqlormInheritDescendants(sqlite3 *db, const char *zModel, OrmNames *p);
+int sqlormInheritDiscriminator(sqlite3 *db, const char *zModel, char **pzDisc);
+int sqlormInheritIdentities(sqlite3 *db, const char *zModel, OrmNames *p);
+int sqlormInheritParts(sqlite3 *db, const char *zModel, OrmParts *p, char **pzErr);
+void sqlormInheritPartsClear(OrmParts *p);
+int sqlormInheritPartOf(const OrmParts *p, const char *zCol);
+
 /* in model.c */
+int sqlormModelRebuildFamily(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelRegister(sqlite3 *db);

@@ -162,6 +162,11 @@ static void test_oom_hybrid(void **state){
   oomLoop("SELECT orm_model('Base', '{\"table\":\"users\",\"polymorphic_on\":\"name\","
           "\"identity\":\"b\"}')",
           "SELECT orm_model('Sub', '{\"inherits\":\"Base\",\"identity\":\"s\"}')");
+  oomLoop("CREATE TABLE devs(id INTEGER PRIMARY KEY REFERENCES users, lang TEXT);"
+          "SELECT orm_model('Base', '{\"table\":\"users\",\"polymorphic_on\":\"name\","
+          "\"identity\":\"b\"}')",
+          "SELECT orm_model('Dev', '{\"inherits\":\"Base\",\"table\":\"devs\","
+          "\"identity\":\"d\"}')");
   oomLoop(0, "SELECT orm_model('User', '{\"table\":\"users\",\"timestamps\":true,"
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
