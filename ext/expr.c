@@ -22,13 +22,21 @@ static int isIdChar(unsigned char c){
 ** IN or EXISTS, which the callee tells apart). */
 typedef int (*ExprCallFunc)(void *pArg, const char *zName, int nName, char **pzErr);
 
+/* What the scan replaces a declared parameter with, when asked (sqlormExprSubst). */
+typedef struct ExprSubst ExprSubst;
+struct ExprSubst {
+  sqlite3_str *pOut;      /* the text so far */
+  const char *zWith;      /* what each parameter becomes */
+  int iDone;              /* z[0..iDone) is in pOut */
+};
+
 /* The scan: SQLITE_OK, or an error naming what is wrong. aComma, when not NULL, receives
 ** the offsets of the top-level commas (at most nComma of them; *pnComma says how many).
 ** Parameters (?, ?1, :a, @a, $a, #a) are refused: nothing would bind them, and SQLite's
 ** $a(...) token would otherwise read differently here and there. */
 static int exprScan(const char *z, const char *zWhat, char **pzErr,
                     int *aComma, int nComma, int *pnComma, ExprCallFunc xCall, void *pArg,
-                    const OrmNames *pParams){
+                    const OrmNames *pParams, ExprSubst *pSub){
   int depth = 0, i = 0, n = 0;
   int iName = -1, nName = 0;      /* the last name seen, while only blanks follow it */
   while( z[i] ){
@@ -80,6 +88,11 @@ static int exprScan(const char *z, const char *zWhat, char **pzErr,
            && strncmp(pParams->az[k], z+iStart, j-iStart)==0 ) break;
         }
         if( k<pParams->n ){
+          if( pSub ){
+            sqlite3_str_appendf(pSub->pOut, "%.*s%s", i - pSub->iDone, z + pSub->iDone,
+                                pSub->zWith);
+            pSub->iDone = j;
+          }
           i = j;
           iName = -1;
           continue;
@@ -159,7 +172,7 @@ static int exprCompile(sqlite3 *db, char *zSql, const char *zText, const char *z
 
 int sqlormCheckExpr(sqlite3 *db, const char *zExpr, const char *zFrom, const char *zWhat,
                     const OrmNames *pParams, char **pzErr){
-  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0, 0, 0, pParams);
+  int rc = exprScan(zExpr, zWhat, pzErr, 0, 0, 0, 0, 0, pParams, 0);
   if( rc!=SQLITE_OK ) return rc;
   if( isBlank(zExpr) ){
     *pzErr = sqlite3_mprintf("%s is empty", zWhat);
@@ -185,7 +198,7 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
                        const char *zWhat, char **pzErr){
   int aComma[64];
   int nComma = 0, i, iStart = 0;
-  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma, 0, 0, 0);
+  int rc = exprScan(zOrderBy, zWhat, pzErr, aComma, 64, &nComma, 0, 0, 0, 0);
   for(i=0; rc==SQLITE_OK && i<=nComma; i++){
     int iEnd = i<nComma ? aComma[i] : (int)strlen(zOrderBy);
     int n = iEnd - iStart, n2;
@@ -281,7 +294,7 @@ int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
   if( rc!=SQLITE_OK ) return rc;
   t.db = db;
   t.bTrusted = bTrusted;
-  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t, pParams);
+  return exprScan(zSql, zWhat, pzErr, 0, 0, 0, exprTrustedCall, &t, pParams, 0);
 }
 
 /* Whether expression z holds a subquery: the word SELECT or VALUES outside strings, quoted
@@ -315,4 +328,30 @@ int sqlormExprHasSubquery(const char *z){
     }
   }
   return 0;
+}
+
+/* zExpr (checked before) with each occurrence of the parameter :zParam replaced by zWith,
+** token by token: a ':value' inside a string or a quoted name stays as it is. */
+char *sqlormExprSubst(const char *zExpr, const char *zParam, const char *zWith, int *pRc){
+  OrmNames params;
+  char *azParam[1];
+  char *zErr = 0;
+  ExprSubst sub;
+  int rc;
+  azParam[0] = (char*)zParam;
+  params.n = 1;
+  params.az = azParam;
+  sub.pOut = sqlite3_str_new(0);
+  sub.zWith = zWith;
+  sub.iDone = 0;
+  rc = exprScan(zExpr, "expression", &zErr, 0, 0, 0, 0, 0, &params, &sub);
+  sqlite3_free(zErr);
+  sqlite3_str_appendall(sub.pOut, zExpr + sub.iDone);
+  if( rc==SQLITE_OK && sqlite3_str_errcode(sub.pOut) ) rc = SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(sqlite3_str_finish(sub.pOut));
+    if( *pRc==SQLITE_OK ) *pRc = rc;
+    return 0;
+  }
+  return sqlite3_str_finish(sub.pOut);
 }

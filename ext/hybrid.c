@@ -12,6 +12,9 @@
 **          '{"params":["pattern"]}');                     -- a hybrid method
 **   SELECT * FROM users WHERE users__name_matches(id, 'Jo');    -- to filter
 **   SELECT users__name_matches(1, 'Jo');                        -- on one row
+**   SELECT orm_hybrid('users', 'full', 'first || '' '' || last', '{"setter":{
+**          "first":"substr(:value, 1, instr(:value, '' '') - 1)", "last":"..."}}');
+**   UPDATE users_view SET full = 'Jane Roe' WHERE id = 1;  -- write-back through the view
 **   SELECT orm_drop('users', 'full_name');                 -- '{"cascade":true}' drops its indexes
 **
 ** How it works: an expression of the row's own columns becomes a VIRTUAL generated column
@@ -22,13 +25,15 @@
 ** every load, from the catalog) that evaluates the expression for the row with that key,
 ** with the parameters bound by name; its compiled statement lives with the calling
 ** statement (auxdata), never on the connection. Kinds: "column", "property", "method"; the
-** kind option forces one. NULL follows SQL: a hybrid over a NULL column is NULL, and
+** kind option forces one. A setter (write-back) is kept in the hybrid's options; the model
+** view's INSTEAD OF triggers (model.c) write its expressions, with :value replaced by the
+** hybrid's NEW value token by token (expr.c). NULL follows SQL: a hybrid over a NULL column is NULL, and
 ** `WHERE hybrid = x` does not match it.
 */
 #include "sqlorm.h"
 #include <string.h>
 
-#define HYB_OPTIONS "kind, params, index"
+#define HYB_OPTIONS "kind, params, index, setter"
 
 /* ---- hybrid methods ---------------------------------------------------------------- */
 
@@ -274,6 +279,7 @@ typedef struct HybOptions HybOptions;
 struct HybOptions {
   char *zKind;            /* "column", "property", "method" or NULL (decided here) */
   char *zParams;          /* JSON array of parameter names */
+  char *zSetter;          /* JSON object: column -> expression of :value (write-back) */
   int bIndex;
 };
 
@@ -330,11 +336,21 @@ static int hybParseOptions(sqlite3 *db, const char *zJson, HybOptions *o, char *
         if( o->zParams==0 ) rc = SQLITE_NOMEM;
       }
       sqlormNamesClear(&v);
+    }else if( strcmp(zKey, "setter")==0 && strcmp(zType, "object")==0 ){
+      OrmNames v = {0, 0};
+      rc = sqlormQueryNames(db, "SELECT ?1 -> '$.setter'", zJson, &v, 0);
+      if( rc==SQLITE_OK ){
+        o->zSetter = sqlite3_mprintf("%s", v.az[0]);
+        if( o->zSetter==0 ) rc = SQLITE_NOMEM;
+      }
+      sqlormNamesClear(&v);
     }else if( strcmp(zKey, "index")==0 && (strcmp(zType, "true")==0 || strcmp(zType, "false")==0) ){
       o->bIndex = zType[0]=='t';
-    }else if( strcmp(zKey, "kind")==0 || strcmp(zKey, "params")==0 || strcmp(zKey, "index")==0 ){
+    }else if( strcmp(zKey, "kind")==0 || strcmp(zKey, "params")==0 || strcmp(zKey, "index")==0
+           || strcmp(zKey, "setter")==0 ){
       *pzErr = sqlite3_mprintf("option %s must be %s", zKey, zKey[0]=='k' ? "text" :
-                               zKey[0]=='p' ? "an array of names" : "true or false");
+                               zKey[0]=='p' ? "an array of names" : zKey[0]=='s' ?
+                               "an object of column: expression of :value" : "true or false");
       rc = SQLITE_ERROR;
     }else{
       *pzErr = sqlite3_mprintf("unknown option %s (known: " HYB_OPTIONS ")", zKey);
@@ -357,12 +373,63 @@ static int hybIsIdentifier(const char *z){
   return 1;
 }
 
+/* A setter (SQLAlchemy's hybrid setter, as SQL): {"column": "expression of :value", ...}.
+** Each column is a stored column of the table; each expression is one expression of :value
+** alone (it runs in the view's INSTEAD OF triggers, where the row's columns are NEW.x and
+** OLD.x, so it may not name them). A method has no value to set. */
+static int hybCheckSetter(sqlite3 *db, const OrmTable *pTab, const char *zName,
+                          const char *zKind, const char *zSetter, char **pzErr){
+  OrmNames cols = {0, 0}, exprs = {0, 0}, value = {0, 0};
+  int rc, i;
+  if( strcmp(zKind, "method")==0 ){
+    *pzErr = sqlite3_mprintf("%s is a hybrid method: it has no value to set", zName);
+    return SQLITE_ERROR;
+  }
+  OrmNames types = {0, 0};
+  rc = sqlormQueryNames(db, "SELECT key, type FROM json_each(?1)", zSetter, &cols, &types);
+  if( rc==SQLITE_OK ){
+    rc = sqlormQueryNames(db, "SELECT CASE WHEN type='text' THEN value ELSE '' END FROM "
+                          "json_each(?1)", zSetter, &exprs, 0);
+  }
+  if( rc==SQLITE_OK && cols.n==0 ){
+    *pzErr = sqlite3_mprintf("setter of %s: give {\"column\": \"expression of :value\", ...}",
+                             zName);
+    rc = SQLITE_ERROR;
+  }
+  if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&value, "value");
+  for(i=0; rc==SQLITE_OK && i<cols.n; i++){
+    char *zWhat;
+    if( sqlormNamesFind(&pTab->cols, cols.az[i])<0
+     || sqlormNamesFind(&pTab->generated, cols.az[i])>=0 ){
+      *pzErr = sqlite3_mprintf("setter of %s: %s is not a stored column of %s", zName,
+                               cols.az[i], pTab->zName);
+      rc = SQLITE_ERROR;
+      break;
+    }
+    if( strcmp(types.az[i], "text")!=0 ){
+      *pzErr = sqlite3_mprintf("setter of %s: %s must be given an SQL expression (text)",
+                               zName, cols.az[i]);
+      rc = SQLITE_ERROR;
+      break;
+    }
+    zWhat = sqlite3_mprintf("setter of %s for %s", zName, cols.az[i]);
+    rc = zWhat ? sqlormCheckExpr(db, exprs.az[i], "(SELECT 1 AS orm_nothing)", zWhat, &value,
+                                 pzErr) : SQLITE_NOMEM;
+    sqlite3_free(zWhat);
+  }
+  sqlormNamesClear(&cols);
+  sqlormNamesClear(&types);
+  sqlormNamesClear(&exprs);
+  sqlormNamesClear(&value);
+  return rc;
+}
+
 /* orm_hybrid(model, name, expression [, options]) */
 static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   static const char zFunc[] = "orm_hybrid";
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *zModel, *zName, *zExpr, *zOpts = 0, *zKind = 0;
-  char *zErr = 0, *zTable = 0, *zFrom = 0, *zModelName = 0;
+  char *zErr = 0, *zTable = 0, *zFrom = 0, *zModelName = 0, *zHybOpts = 0;
   OrmTable *pTab = 0;
   OrmNames params = {0, 0};
   HybOptions o;
@@ -496,6 +563,9 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_finalize(pCheck);
     sqlite3_free(zCheck);
   }
+  if( rc==SQLITE_OK && o.zSetter ){
+    rc = hybCheckSetter(db, pTab, zName, zKind, o.zSetter, &zErr);
+  }
   if( rc==SQLITE_OK && o.bIndex && strcmp(zKind, "column")!=0 ){
     zErr = sqlite3_mprintf("%s is a column property: only a hybrid column can be indexed", zName);
     rc = SQLITE_ERROR;
@@ -505,11 +575,17 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                     pTab->zName, zName, pTab->zName, zName);
   }
   if( rc==SQLITE_OK ){
+    zHybOpts = sqlite3_mprintf("{%s%s%s%s}", o.bIndex ? "\"index\":true" : "",
+        o.bIndex && o.zSetter ? "," : "", o.zSetter ? "\"setter\":" : "",
+        o.zSetter ? o.zSetter : "");
+    if( zHybOpts==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
     rc = sqlormExec(db, &zErr, "INSERT INTO main.orm_hybrids(model, name, expression, kind, "
         "params, options) VALUES (%Q, %Q, %Q, %Q, %Q, %Q)", zModelName, zName, zExpr, zKind,
-        o.zParams ? o.zParams : "[]", o.bIndex ? "{\"index\":true}" : "{}");
+        o.zParams ? o.zParams : "[]", zHybOpts);
   }
-  if( rc==SQLITE_OK && strcmp(zKind, "property")==0 ){
+  if( rc==SQLITE_OK && (strcmp(zKind, "property")==0 || o.zSetter) ){
     rc = sqlormModelRebuildFamily(db, zModelName, &zErr);
   }
   if( rc==SQLITE_OK && strcmp(zKind, "method")==0 ){
@@ -523,6 +599,8 @@ static void ormHybridFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   sqlite3_free(o.zKind);
   sqlite3_free(o.zParams);
+  sqlite3_free(o.zSetter);
+  sqlite3_free(zHybOpts);
   sqlite3_free(zTable);
   sqlite3_free(zFrom);
   sqlite3_free(zModelName);
@@ -612,7 +690,8 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
       rc = sqlormExec(db, pzErr, "DELETE FROM main.orm_hybrids WHERE model=%Q AND name=%Q",
                       zModel, zHyb);
     }
-    if( rc==SQLITE_OK && strcmp(kind.az[0], "property")==0 ){
+    if( rc==SQLITE_OK && strcmp(kind.az[0], "method")!=0 ){
+      /* A property leaves the view, and a setter its triggers. */
       rc = sqlormModelRebuildFamily(db, zModel, pzErr);
     }
   }

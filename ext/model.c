@@ -146,6 +146,49 @@ static int modelDropObjects(sqlite3 *db, ModelInfo *m, char **pzErr){
   return rc;
 }
 
+/* The write-back rules of a model's hybrids (their "setter" option): writing hybrid
+** hyb.az[i] through the view sets column col.az[i] to expr.az[i], an expression of :value. */
+typedef struct ModelSetters ModelSetters;
+struct ModelSetters {
+  OrmNames hyb, col, expr;
+};
+
+static void modelSettersClear(ModelSetters *p){
+  sqlormNamesClear(&p->hyb);
+  sqlormNamesClear(&p->col);
+  sqlormNamesClear(&p->expr);
+}
+
+/* Appends the value the view's trigger writes to column zCol: zBase, unless a hybrid with
+** a setter for zCol was written (given at INSERT, changed at UPDATE), then its expression
+** of the hybrid's new value. */
+static int modelSetterValue(sqlite3_str *pOut, const ModelSetters *pSet, const char *zCol,
+                            int bUpdate, const char *zBase){
+  int i, n = 0, rc = SQLITE_OK;
+  for(i=0; i<pSet->col.n; i++){
+    char *zNew, *zExpr;
+    if( sqlite3_stricmp(pSet->col.az[i], zCol)!=0 ) continue;
+    zNew = sqlite3_mprintf("NEW.\"%w\"", pSet->hyb.az[i]);
+    zExpr = zNew ? sqlormExprSubst(pSet->expr.az[i], "value", zNew, &rc) : 0;
+    if( zExpr ){
+      if( bUpdate ){
+        sqlite3_str_appendf(pOut, "CASE WHEN %s IS NOT OLD.\"%w\" THEN (%s\n) ELSE ", zNew,
+                            pSet->hyb.az[i], zExpr);
+      }else{
+        sqlite3_str_appendf(pOut, "CASE WHEN %s IS NOT NULL THEN (%s\n) ELSE ", zNew, zExpr);
+      }
+      n++;
+    }else if( rc==SQLITE_OK ){
+      rc = SQLITE_NOMEM;
+    }
+    sqlite3_free(zNew);
+    sqlite3_free(zExpr);
+  }
+  sqlite3_str_appendall(pOut, zBase);
+  while( n-- ) sqlite3_str_appendall(pOut, " END");
+  return rc;
+}
+
 /* Finishes a string being built; an allocation that failed on the way makes *pRc NOMEM
 ** (sqlite3_str_finish alone returns NULL for an empty string too). */
 static char *modelStrFinish(sqlite3_str *p, int *pRc){
@@ -161,8 +204,9 @@ static char *modelStrFinish(sqlite3_str *p, int *pRc){
 ** DELETE removes the joined rows first, subclass to root, or sets the soft-delete column.
 ** Column properties and generated columns are read-only. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pParts,
-                             const OrmNames *pProps, const char *zSoftDelete,
-                             const char *zDisc, const char *zIdentity, char **pzErr){
+                             const OrmNames *pProps, const ModelSetters *pSet,
+                             const char *zSoftDelete, const char *zDisc,
+                             const char *zIdentity, char **pzErr){
   sqlite3_str *pIns = sqlite3_str_new(db), *pUpd = sqlite3_str_new(db);
   sqlite3_str *pDel = sqlite3_str_new(db), *pRo = sqlite3_str_new(db);
   sqlite3_str *pRoIns = sqlite3_str_new(db);
@@ -174,7 +218,7 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
     const OrmTable *pTab = pParts->ap[i];
     const OrmNames *pKey = &pParts->aKey[i];
     sqlite3_str *pCols = sqlite3_str_new(db), *pVals = sqlite3_str_new(db);
-    sqlite3_str *pSet = sqlite3_str_new(db), *pWhere = sqlite3_str_new(db);
+    sqlite3_str *pUpdSet = sqlite3_str_new(db), *pWhere = sqlite3_str_new(db);
     sqlite3_stmt *pStmt = 0;
     char *zCols, *zVals, *zSet, *zWhere;
     int n = 0, nSet = 0;
@@ -187,6 +231,7 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
         const char *zDflt = (const char*)sqlite3_column_text(pStmt, 1);
         int iKey;
         if( zCol==0 ){ rc = SQLITE_NOMEM; break; }
+        rc = SQLITE_OK;
         iKey = i ? sqlormNamesFind(pKey, zCol) : -1;
         sqlite3_str_appendf(pCols, "%s\"%w\"", n ? ", " : "", zCol);
         if( n ) sqlite3_str_appendall(pVals, ", ");
@@ -200,15 +245,20 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
         }else if( zDisc && zIdentity && sqlite3_stricmp(zCol, zDisc)==0 ){
           /* An INSERT through a subclass's view is a row of that subclass. */
           sqlite3_str_appendf(pVals, "%Q", zIdentity);
-        }else if( zDflt ){
-          sqlite3_str_appendf(pVals, "coalesce(NEW.\"%w\", %s)", zCol, zDflt);
         }else{
-          sqlite3_str_appendf(pVals, "NEW.\"%w\"", zCol);
+          char *zBase = zDflt ? sqlite3_mprintf("coalesce(NEW.\"%w\", %s)", zCol, zDflt)
+                              : sqlite3_mprintf("NEW.\"%w\"", zCol);
+          rc = zBase ? modelSetterValue(pVals, pSet, zCol, 0, zBase) : SQLITE_NOMEM;
+          sqlite3_free(zBase);
         }
-        if( iKey<0 ){
-          sqlite3_str_appendf(pSet, "%s\"%w\" = NEW.\"%w\"", nSet ? ", " : "", zCol, zCol);
+        if( iKey<0 && rc==SQLITE_OK ){
+          char *zBase = sqlite3_mprintf("NEW.\"%w\"", zCol);
+          sqlite3_str_appendf(pUpdSet, "%s\"%w\" = ", nSet ? ", " : "", zCol);
+          rc = zBase ? modelSetterValue(pUpdSet, pSet, zCol, 1, zBase) : SQLITE_NOMEM;
+          sqlite3_free(zBase);
           nSet++;
         }
+        if( rc!=SQLITE_OK ) break;
         n++;
       }
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -220,7 +270,7 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
     }
     zCols = modelStrFinish(pCols, &rc);
     zVals = modelStrFinish(pVals, &rc);
-    zSet = modelStrFinish(pSet, &rc);
+    zSet = modelStrFinish(pUpdSet, &rc);
     zWhere = modelStrFinish(pWhere, &rc);
     if( rc==SQLITE_OK ){
       sqlite3_str_appendf(pIns, "INSERT INTO \"%w\"(%s) VALUES (%s); ", pTab->zName,
@@ -250,6 +300,8 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
   }
   if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&ro, pProps);
   for(i=0; i<ro.n; i++){
+    /* A hybrid with a setter is written through its setter instead. */
+    if( sqlormNamesFind(&pSet->hyb, ro.az[i])>=0 ) continue;
     sqlite3_str_appendf(pRo, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
         "WHERE NEW.\"%w\" IS NOT OLD.\"%w\"; ", zView, ro.az[i], ro.az[i], ro.az[i]);
     sqlite3_str_appendf(pRoIns, "SELECT RAISE(ABORT, '%q.%q is computed: read-only') "
@@ -365,12 +417,14 @@ static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
 int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   ModelInfo m;
   OrmNames props = {0, 0}, exprs = {0, 0}, idents = {0, 0}, chain = {0, 0};
+  ModelSetters set;
   OrmParts parts;
   char *zDisc = 0;
   char *zView = 0;
   int i, j;
   int rc = modelInfoLoad(db, zModel, &m, pzErr);
   memset(&parts, 0, sizeof(parts));
+  memset(&set, 0, sizeof(set));
   if( rc!=SQLITE_OK ) return rc;
   rc = sqlormInheritAncestors(db, m.zName, &chain);
   for(i=chain.n-1; rc==SQLITE_OK && i>=0; i--){
@@ -382,6 +436,17 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
     }
     sqlormNamesClear(&p);
     sqlormNamesClear(&e);
+    /* The setters of the hybrids, in the same order twice: hybrid and column, expression. */
+    if( rc==SQLITE_OK ){
+      rc = sqlormQueryNames(db, "SELECT h.name, s.key FROM main.orm_hybrids h, "
+          "json_each(h.options, '$.setter') s WHERE h.model=?1 ORDER BY h.rowid, s.id",
+          chain.az[i], &set.hyb, &set.col);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlormQueryNames(db, "SELECT s.value, NULL FROM main.orm_hybrids h, "
+          "json_each(h.options, '$.setter') s WHERE h.model=?1 ORDER BY h.rowid, s.id",
+          chain.az[i], &set.expr, 0);
+    }
   }
   if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
@@ -415,7 +480,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
     sqlormNamesClear(&up);
   }
   if( rc==SQLITE_OK && (sqlite3_stricmp(m.zName, m.zTable)!=0 || props.n>0 || m.zSoftDelete
-                        || parts.n>1) ){
+                        || parts.n>1 || set.hyb.n>0) ){
     zView = modelViewName(&m);
     if( zView==0 ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK ){
@@ -492,7 +557,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       sqlite3_free(zCheck);
     }
     if( rc==SQLITE_OK ){
-      rc = modelViewTriggers(db, zView, &parts, &props, m.zSoftDelete,
+      rc = modelViewTriggers(db, zView, &parts, &props, &set, m.zSoftDelete,
                              zDisc, m.zIdentity, pzErr);
     }
     if( rc==SQLITE_OK ){
@@ -501,6 +566,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
     }
   }
   sqlormInheritPartsClear(&parts);
+  modelSettersClear(&set);
   sqlite3_free(zView);
   sqlormNamesClear(&props);
   sqlormNamesClear(&exprs);

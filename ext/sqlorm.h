@@ -178,6 +178,7 @@ int sqlormCheckOrderBy(sqlite3 *db, const char *zOrderBy, const char *zFrom,
 int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
                        const OrmNames *pParams, char **pzErr);
 int sqlormExprHasSubquery(const char *z);
+char *sqlormExprSubst(const char *zExpr, const char *zParam, const char *zWith, int *pRc);
 
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);

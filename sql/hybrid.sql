@@ -44,6 +44,12 @@ SELECT changes() AS changes;
 SELECT full_name FROM users WHERE first_name = 'Alan';
 DELETE FROM users_view WHERE first_name = 'Alan';
 SELECT count(*) AS alan FROM users WHERE first_name = 'Alan';
+-- The write count of a view: RETURNING gives a row per row the statement wrote through the
+-- view (as an ORM checks a row count); total_changes() counts every row of every table.
+INSERT INTO users_view(id, first_name, last_name) VALUES (50, 'A', 'B'), (51, 'C', 'D') RETURNING 1;
+UPDATE users_view SET last_name = 'E' WHERE id >= 50 RETURNING id;
+UPDATE users_view SET last_name = 'F' WHERE id = 999 RETURNING id;
+DELETE FROM users_view WHERE id >= 50 RETURNING id;
 
 -- A hybrid method: params make it a function <model>__<name>(key, params...).
 SELECT orm_hybrid('users', 'name_matches', 'full_name LIKE ''%'' || :pattern || ''%''',
@@ -146,3 +152,48 @@ SELECT orm_hybrid('st', 'z', 'x', '{"kind":"column","kind":"property"}');
 UPDATE "S" SET y = 5;
 INSERT INTO "S"(x, y) VALUES (1, 2);
 SELECT orm_drop('S');
+
+-- Write-back (SQLAlchemy's hybrid setter): writing the hybrid through the model's view sets
+-- the columns of its setter, each an expression of :value.
+CREATE TABLE people(id INTEGER PRIMARY KEY, first TEXT, last TEXT);
+INSERT INTO people VALUES (1, 'John', 'Doe');
+SELECT orm_hybrid('people', 'full', 'first || '' '' || last', '{"setter":{
+  "first":"substr(:value, 1, instr(:value, '' '') - 1)",
+  "last":"substr(:value, instr(:value, '' '') + 1)"}}') AS kind;
+SELECT options FROM orm_hybrids WHERE name = 'full';
+UPDATE people_view SET full = 'Jane Roe' WHERE id = 1;
+INSERT INTO people_view(full) VALUES ('Ada Lovelace');
+-- Writing the columns themselves works as before; an unchanged hybrid is not written back.
+INSERT INTO people_view(first, last) VALUES ('Alan', 'Turing');
+UPDATE people_view SET first = 'Al' WHERE id = 3;
+SELECT id, first, last, full FROM people ORDER BY id;
+-- NULL is SQL's: writing NULL gives the setter NULL, which sets NULL.
+UPDATE people_view SET full = NULL WHERE id = 3;
+SELECT id, first, last FROM people WHERE id = 3;
+-- The text ':value' inside a string is a string; a property can have a setter too.
+SELECT orm_hybrid('people', 'tag', '(SELECT p2.last FROM people AS p2 WHERE p2.id = people.id)',
+                  '{"setter":{"last":"'':value'' || :value"}}') AS kind;
+UPDATE people_view SET tag = '!' WHERE id = 1;
+SELECT last, tag FROM people_view WHERE id = 1;
+-- Survives close and reopen; another host writes through the view too.
+.reopen-plain
+UPDATE people_view SET full = 'Grace Hopper' WHERE id = 2;
+SELECT first, last FROM people WHERE id = 2;
+.reopen
+-- Errors: a column of the row (the setter sees only :value), an unknown or generated
+-- column, a second statement, another parameter, not text, empty, not an object, a method.
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"first":"last"}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"nope":":value"}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"full":":value"}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"last":":value); DROP TABLE people; --"}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"last":":val"}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{"last":5}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":{}}');
+SELECT orm_hybrid('people', 'x', 'id * 2', '{"setter":"last"}');
+SELECT orm_hybrid('people', 'x', 'first LIKE :p', '{"params":["p"],"setter":{"last":":value"}}');
+SELECT count(*) AS hybrids FROM orm_hybrids WHERE name = 'x';
+-- Dropping the hybrids drops the view they needed.
+SELECT orm_drop('people', 'tag');
+SELECT orm_drop('people', 'full');
+SELECT name FROM sqlite_schema WHERE name = 'people_view';
+SELECT id, first, last FROM people ORDER BY id;

@@ -155,6 +155,8 @@ static void test_oom_hybrid(void **state){
   oomLoop(0, "SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
              "WHERE addresses.user_id = users.id)')");
   oomLoop(0, "SELECT orm_hybrid('users', 'm', 'name LIKE :p', '{\"params\":[\"p\"]}')");
+  oomLoop(0, "SELECT orm_hybrid('users', 'up', 'upper(name)', "
+             "'{\"setter\":{\"name\":\"lower(:value)\"}}')");
   oomLoop("SELECT orm_hybrid('users', 'm', 'name LIKE :p', '{\"params\":[\"p\"]}')",
           "SELECT users__m(1, 'a%')");
   oomLoop("SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
