@@ -56,3 +56,18 @@ SELECT orm_hybrid('users', 'name_matches', 'full_name LIKE ''%'' || :pattern || 
 SELECT id, full_name, order_total FROM users_view ORDER BY order_total DESC;
 SELECT id, full_name FROM users WHERE users__name_matches(id, 'ove');
 EXPLAIN QUERY PLAN SELECT id FROM users WHERE full_name = 'Ada Lovelace';
+
+-- Named models: joined-table inheritance (a subclass table joined on the key; writes reach
+-- both tables), soft delete, and write-back through a hybrid's setter.
+ALTER TABLE employees ADD COLUMN kind TEXT NOT NULL DEFAULT 'employee';
+CREATE TABLE engineers(id INTEGER PRIMARY KEY REFERENCES employees, language TEXT);
+SELECT orm_model('Employee', '{"table":"employees","polymorphic_on":"kind","identity":"employee","soft_delete":true}') AS view;
+SELECT orm_model('Engineer', '{"inherits":"Employee","table":"engineers","identity":"engineer"}') AS view;
+INSERT INTO "Engineer"(name, manager_id, language) VALUES ('Ken T.', 1, 'C') RETURNING 1 AS written;
+DELETE FROM "Employee" WHERE name = 'Brian';
+SELECT id, name, kind FROM "Employee";
+SELECT id, name, language FROM "Engineer";
+SELECT orm_hybrid('users', 'email_domain', 'substr(email, instr(email, ''@'') + 1)',
+       '{"setter":{"email":"''ada@'' || :value"}}') AS kind;
+UPDATE users_view SET email_domain = 'engine.org' WHERE id = 1;
+SELECT id, email, email_domain FROM users WHERE id = 1;
