@@ -80,6 +80,8 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   ");"
   "CREATE TABLE main.orm_journal("
   "  revision TEXT PRIMARY KEY NOT NULL,"
+  "  down_revisions TEXT NOT NULL DEFAULT '[]',"
+  "  description TEXT,"
   "  applied_at TEXT NOT NULL,"
   "  duration_ms REAL,"
   "  checksum TEXT NOT NULL,"
@@ -88,6 +90,30 @@ static const char *const azStep[SQLORM_CATALOG_FORMAT] = {
   ");"
   "INSERT INTO main.orm_meta(key, value) VALUES ('format', 1);",
 };
+
+/* The catalog's tables as a script that makes them where they are missing, for offline
+** migration scripts (orm_upgrade_sql) that may run on a file without them. */
+char *sqlormCatalogScript(void){
+  sqlite3_str *p = sqlite3_str_new(0);
+  const char *z = azStep[SQLORM_CATALOG_FORMAT-1];
+  /* One step so far: the latest format's tables are the first step's. */
+  while( *z ){
+    if( strncmp(z, "CREATE TABLE main.", 18)==0 ){
+      sqlite3_str_appendall(p, "CREATE TABLE IF NOT EXISTS main.");
+      z += 18;
+    }else if( strncmp(z, "INSERT INTO main.", 17)==0 ){
+      sqlite3_str_appendall(p, "INSERT OR IGNORE INTO main.");
+      z += 17;
+    }else if( *z==';' ){
+      sqlite3_str_appendall(p, ";\n");
+      z++;
+    }else{
+      sqlite3_str_appendchar(p, 1, *z);
+      z++;
+    }
+  }
+  return sqlite3_str_finish(p);
+}
 
 /* Reads the catalog format of the main database into *pFormat: 0 when there is no catalog.
 ** SQLITE_MISMATCH: main.orm_meta exists but lacks the catalog's columns (a table of the

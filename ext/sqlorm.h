@@ -145,9 +145,56 @@ int sqlormHybridDrop(sqlite3 *db, const char *zModel, const char *zName, int bCa
                      char **pzErr);
 int sqlormHybridRegister(sqlite3 *db);
 
+/* in revgraph.c */
+/* A revision of the migration journal: its definition (orm_revisions) and, when applied,
+** what the journal (orm_journal) keeps of it. */
+typedef struct OrmRev OrmRev;
+struct OrmRev {
+  char *zId, *zDesc, *zUp, *zDown, *zChecksum;
+  OrmNames down, deps, labels;    /* down revisions, depends_on, branch labels */
+  int *aDown, *aDep;              /* the same edges, as indexes in the graph */
+  int bDefined;                   /* in orm_revisions (else known from the journal only) */
+  int bApplied;                   /* in orm_journal */
+  char *zJChecksum, *zJUp, *zJDown, *zAppliedAt;
+};
+typedef struct OrmGraph OrmGraph;
+struct OrmGraph {
+  int n;
+  OrmRev *a;
+};
+int sqlormGraphLoad(sqlite3 *db, OrmGraph *g, char **pzErr);
+void sqlormGraphClear(OrmGraph *g);
+int sqlormGraphFind(const OrmGraph *g, const char *zId);
+int sqlormGraphHeads(const OrmGraph *g, int bApplied, int *aOut);
+int sqlormGraphUpgradeTarget(const OrmGraph *g, const char *zTarget, int **paOut, int *pnOut,
+                             char **pzErr);
+int sqlormGraphDowngradeTarget(const OrmGraph *g, const char *zTarget, int *piOut,
+                               char **pzErr);
+int sqlormGraphUpgradePlan(const OrmGraph *g, const int *aTarget, int nTarget, int **paPlan,
+                           int *pnPlan);
+int sqlormGraphDowngradePlan(const OrmGraph *g, int iKeep, int **paPlan, int *pnPlan);
+int sqlormGraphClosure(const OrmGraph *g, const int *aTarget, int nTarget,
+                       unsigned char **paMark);
+int sqlormGraphHasCycle(const OrmGraph *g, int *piRev);
+
+/* in journal.c */
+char *sqlormChecksum(const char *zUp, const char *zDown);
+int sqlormRevisionAdd(sqlite3 *db, const char *zRev, const OrmNames *pDown,
+                      const char *zDesc, const char *zUp, const char *zDown,
+                      const OrmNames *pLabels, const OrmNames *pDeps, const char *zSource,
+                      int bReplace, char **pzErr);
+int sqlormJournalRegister(sqlite3 *db);
+
+/* in migrate.c */
+int sqlormMigrateRegister(sqlite3 *db);
+
+/* in history.c (vtab/) */
+int sqlormHistoryRegister(sqlite3 *db);
+
 /* in catalog.c */
 int sqlormCatalogFormat(sqlite3 *db, int *pFormat);
 int sqlormCatalogEnsure(sqlite3 *db, char **pzErr);
+char *sqlormCatalogScript(void);
 int sqlormCatalogRestore(sqlite3 *db, int *piFormat, char **pzErr);
 
 /* in schema.c */
@@ -188,6 +235,8 @@ int sqlormArgText(sqlite3_context *ctx, sqlite3_value **argv, int i, const char 
 void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr);
 int sqlormCreateFunction(sqlite3 *db, const char *zName, int nArg, int flags,
                          void (*xFunc)(sqlite3_context*, int, sqlite3_value**));
+int sqlormCreateFunctionData(sqlite3 *db, const char *zName, int nArg, int flags, void *pData,
+                             void (*xFunc)(sqlite3_context*, int, sqlite3_value**));
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n);
 int sqlormExec(sqlite3 *db, char **pzErr, const char *zFormat, ...);
 int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int *pExists);

@@ -151,6 +151,12 @@ void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zE
 ** same function) serves. */
 int sqlormCreateFunction(sqlite3 *db, const char *zName, int nArg, int flags,
                          void (*xFunc)(sqlite3_context*, int, sqlite3_value**)){
-  int rc = sqlite3_create_function_v2(db, zName, nArg, flags, 0, xFunc, 0, 0, 0);
+  return sqlormCreateFunctionData(db, zName, nArg, flags, 0, xFunc);
+}
+
+/* The same, with user data for the function (sqlite3_user_data). */
+int sqlormCreateFunctionData(sqlite3 *db, const char *zName, int nArg, int flags, void *pData,
+                             void (*xFunc)(sqlite3_context*, int, sqlite3_value**)){
+  int rc = sqlite3_create_function_v2(db, zName, nArg, flags, pData, xFunc, 0, 0, 0);
   return rc==SQLITE_BUSY ? SQLITE_OK : rc;
 }
