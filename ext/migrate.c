@@ -38,10 +38,27 @@ static char *migrateJournalSql(const OrmRev *r, int bUp){
     sqlormNamesJson(p, &r->down);
     {
       char *zDown = sqlite3_str_finish(p);
-      char *z = zDown ? sqlite3_mprintf("INSERT INTO main.orm_journal(revision, down_revisions, "
-          "description, applied_at, duration_ms, checksum, upgrade_sql, downgrade_sql) VALUES "
-          "(%Q, %Q, %Q, strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'), NULL, %Q, %Q, %Q);",
-          r->zId, zDown, r->zDesc, r->zChecksum, r->zUp, r->zDown) : 0;
+      char *zLabels = 0, *zDeps = 0, *z = 0;
+      p = sqlite3_str_new(0);
+      sqlormNamesJson(p, &r->labels);
+      zLabels = sqlite3_str_finish(p);
+      p = sqlite3_str_new(0);
+      sqlormNamesJson(p, &r->deps);
+      zDeps = sqlite3_str_finish(p);
+      /* The definition comes along (a no-op where it is), so that a file migrated by an
+      ** offline script knows its revisions too. */
+      if( zDown && zLabels && zDeps ){
+        z = sqlite3_mprintf("INSERT OR IGNORE INTO main.orm_revisions(revision, "
+            "down_revisions, branch_labels, depends_on, description, upgrade_sql, "
+            "downgrade_sql, checksum) VALUES (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q);\n"
+            "INSERT INTO main.orm_journal(revision, down_revisions, "
+            "description, applied_at, duration_ms, checksum, upgrade_sql, downgrade_sql) VALUES "
+            "(%Q, %Q, %Q, strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'), NULL, %Q, %Q, %Q);",
+            r->zId, zDown, zLabels, zDeps, r->zDesc, r->zUp, r->zDown, r->zChecksum,
+            r->zId, zDown, r->zDesc, r->zChecksum, r->zUp, r->zDown);
+      }
+      sqlite3_free(zLabels);
+      sqlite3_free(zDeps);
       sqlite3_free(zDown);
       return z;
     }

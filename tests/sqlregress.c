@@ -19,7 +19,9 @@
 **   .reopen-plain    open it again without the module (what another host sees)
 **   .reopen-readonly open it read-only with the module loaded
 ** Parameters bound in every statement that names them: $dir (the results directory, for
-** files a test creates) and $module (the module's path).
+** files a test creates), $sqldir (the script's own folder, for fixtures beside it; printed
+** back as "$sqldir" so that outputs do not depend on where the tree is) and $module (the
+** module's path).
 ** Exit codes as automake expects: 0 pass, 1 fail, 99 hard error.
 */
 #include <sqlite3.h>
@@ -36,6 +38,7 @@ struct Regress {
   const char *zModule;    /* path of the module to load */
   char *zDbPath;          /* the test's database */
   char *zDir;             /* absolute results directory, bound as $dir */
+  char *zSqlDir;          /* absolute folder of the script, bound as $sqldir */
   FILE *out;              /* the results file */
 };
 
@@ -76,7 +79,19 @@ static void regressOpen(Regress *p, int flags, int bLoad){
   sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int*)0);
 }
 
-static void printValue(FILE *out, sqlite3_stmt *pStmt, int i){
+/* Prints z with the script's folder written as $sqldir. */
+static void putMasked(Regress *p, const char *z, FILE *out){
+  size_t n = p->zSqlDir ? strlen(p->zSqlDir) : 0;
+  const char *zHit;
+  while( n>0 && (zHit = strstr(z, p->zSqlDir))!=0 ){
+    fwrite(z, 1, zHit - z, out);
+    fputs("$sqldir", out);
+    z = zHit + n;
+  }
+  fputs(z, out);
+}
+
+static void printValue(Regress *p, FILE *out, sqlite3_stmt *pStmt, int i){
   switch( sqlite3_column_type(pStmt, i) ){
     case SQLITE_NULL:
       fputs("NULL", out);
@@ -100,7 +115,7 @@ static void printValue(FILE *out, sqlite3_stmt *pStmt, int i){
       break;
     }
     default:
-      fputs((const char*)sqlite3_column_text(pStmt, i), out);
+      putMasked(p, (const char*)sqlite3_column_text(pStmt, i), out);
       break;
   }
 }
@@ -112,6 +127,8 @@ static void bindParameters(Regress *p, sqlite3_stmt *pStmt){
     if( zName==0 ) continue;
     if( strcmp(zName, "$dir")==0 ){
       sqlite3_bind_text(pStmt, i, p->zDir, -1, SQLITE_STATIC);
+    }else if( strcmp(zName, "$sqldir")==0 ){
+      sqlite3_bind_text(pStmt, i, p->zSqlDir, -1, SQLITE_STATIC);
     }else if( strcmp(zName, "$module")==0 ){
       sqlite3_bind_text(pStmt, i, p->zModule, -1, SQLITE_STATIC);
     }
@@ -125,7 +142,9 @@ static void runStatements(Regress *p, const char *zSql){
     const char *zTail = 0;
     int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, &zTail);
     if( rc!=SQLITE_OK ){
-      fprintf(p->out, "ERROR: %s\n", sqlite3_errmsg(p->db));
+      fputs("ERROR: ", p->out);
+      putMasked(p, sqlite3_errmsg(p->db), p->out);
+      fputs("\n", p->out);
       return;                       /* the rest of this chunk cannot be delimited */
     }
     if( pStmt==0 ) return;          /* only comments or blanks were left */
@@ -143,13 +162,15 @@ static void runStatements(Regress *p, const char *zSql){
       while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
         for(i=0; i<nCol; i++){
           if( i ) fputs(" | ", p->out);
-          printValue(p->out, pStmt, i);
+          printValue(p, p->out, pStmt, i);
         }
         fputc('\n', p->out);
         nRow++;
       }
       if( rc!=SQLITE_DONE ){
-        fprintf(p->out, "ERROR: %s\n", sqlite3_errmsg(p->db));
+        fputs("ERROR: ", p->out);
+      putMasked(p, sqlite3_errmsg(p->db), p->out);
+      fputs("\n", p->out);
       }else if( nCol>0 ){
         fprintf(p->out, "(%d row%s)\n", nRow, nRow==1 ? "" : "s");
       }
@@ -273,6 +294,11 @@ int main(int argc, char **argv){
   mkdir("sql", 0777);
   mkdir("sql/results", 0777);
   r.zDir = sqlite3_mprintf("%s/sql/results", zCwd);
+  {
+    char *zReal = realpath(zSrcDir, 0);
+    r.zSqlDir = zReal ? sqlite3_mprintf("%s", zReal) : 0;
+    free(zReal);
+  }
   zResult = sqlite3_mprintf("sql/results/%s.out", zName);
   r.zDbPath = sqlite3_mprintf("sql/results/%s.db", zName);
   removeDb(r.zDbPath);

@@ -1,0 +1,4 @@
+-- revision: c2
+-- down_revision: c1
+-- upgrade
+SELECT 2;

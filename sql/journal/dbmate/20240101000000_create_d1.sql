@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE d1(x);
+
+-- migrate:down
+DROP TABLE d1;

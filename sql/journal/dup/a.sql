@@ -1,0 +1,3 @@
+-- revision: r1
+-- upgrade
+SELECT 1;

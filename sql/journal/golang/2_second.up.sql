@@ -1,0 +1,1 @@
+CREATE TABLE g2(x);
