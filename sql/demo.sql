@@ -71,3 +71,12 @@ SELECT orm_hybrid('users', 'email_domain', 'substr(email, instr(email, ''@'') + 
        '{"setter":{"email":"''ada@'' || :value"}}') AS kind;
 UPDATE users_view SET email_domain = 'engine.org' WHERE id = 1;
 SELECT id, email, email_domain FROM users WHERE id = 1;
+
+-- Migrations: a folder of revisions (sql/migrations), journalled in this file. Each call
+-- applies its revisions and journal rows in one transaction.
+SELECT orm_migrations_dir('sql/migrations') AS revisions_loaded;
+SELECT orm_upgrade('head') AS applied;
+SELECT title, year FROM books;
+SELECT revision, state, description FROM orm_history WHERE revision GLOB '00*';
+SELECT orm_downgrade('-1') AS undone, orm_current() AS now_at;
+SELECT orm_check() AS check_result;

@@ -9,6 +9,7 @@ mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
 # demo.sql loads ./sqlorm, as a user in the build directory does.
 cp "$SQLORM_MODULE" "$dir/sqlorm.so"
+mkdir -p "$dir/sql" && cp -R "$SQLORM_SRCDIR/sql/migrations" "$dir/sql/"
 cd "$dir" || exit 99
 cat "$SQLORM_SRCDIR/sql/shop_schema.sql" "$SQLORM_SRCDIR/sql/shop_data.sql" | "$SQLITE3_SHELL" -bail shop.db || { echo "shop.sql failed"; exit 1; }
 if ! "$SQLITE3_SHELL" -bail shop.db < "$SQLORM_SRCDIR/sql/demo.sql" > demo.out 2>&1; then
