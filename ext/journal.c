@@ -284,7 +284,7 @@ static void ormRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *zRev, *zUp, *zDesc = 0, *zDown = 0, *zDownRevs = 0, *zOpts = 0;
   OrmNames down = {0, 0}, labels = {0, 0}, deps = {0, 0};
-  char *zErr = 0;
+  char *zErr = 0, *zOut = 0;
   int rc, flags = 0;
   if( sqlormArgText(ctx, argv, 0, zFunc, "rev", &zRev)
    || (sqlite3_value_type(argv[1])!=SQLITE_NULL
@@ -334,12 +334,19 @@ static void ormRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if( rc==SQLITE_OK ){
     rc = sqlormRevisionAdd(db, zRev, &down, zDesc, zUp, zDown, &labels, &deps, 0, flags, &zErr);
   }
+  /* The result is made before the savepoint is released: no allocation after it. */
+  if( rc==SQLITE_OK ){
+    zOut = sqlite3_mprintf("%s", zRev);
+    if( zOut==0 ) rc = SQLITE_NOMEM;
+  }
   rc = sqlormSavepointEnd(db, rc, &zErr);
   if( rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zRev, -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+    zOut = 0;
   }else{
     sqlormResultError(ctx, zFunc, rc, zErr);
   }
+  sqlite3_free(zOut);
   sqlormNamesClear(&down);
   sqlormNamesClear(&labels);
   sqlormNamesClear(&deps);

@@ -173,6 +173,27 @@ static void test_oom_hybrid(void **state){
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
 
+static void test_oom_journal(void **state){
+  static const char zRevs[] =
+    "SELECT orm_revision('a1', NULL, 'one', 'CREATE TABLE j1(x); INSERT INTO j1 VALUES (1)', "
+    "  'DROP TABLE j1');"
+    "SELECT orm_revision('b2', 'a1', 'two', 'CREATE INDEX j1_x ON j1(x)', 'DROP INDEX j1_x',"
+    "  '{\"branch_labels\":\"main\"}');";
+  (void)state;
+  oomLoop(0, "SELECT orm_revision('a1', NULL, 'one', 'CREATE TABLE j1(x)', 'DROP TABLE j1', "
+             "'{\"branch_labels\":[\"x\"]}')");
+  oomLoop(zRevs, "SELECT orm_upgrade('main@head')");
+  oomLoop(zRevs, "SELECT orm_upgrade_sql('head'); SELECT * FROM orm_history; "
+                 "SELECT orm_current(), orm_heads()");
+  oomLoop(zRevs, "SELECT orm_stamp('b2')");
+  {
+    char *zSetup = sqlite3_mprintf("%s SELECT orm_upgrade('head');", zRevs);
+    oomLoop(zSetup, "SELECT orm_downgrade('base')");
+    oomLoop(zSetup, "SELECT orm_check(); SELECT orm_downgrade_sql('a1')");
+    sqlite3_free(zSetup);
+  }
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -182,6 +203,9 @@ int main(void){
     cmocka_unit_test(test_oom_json),
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
+    cmocka_unit_test(test_oom_journal),
   };
+  /* OOM_ONLY=test_oom_journal runs one scenario, while working on one. */
+  if( getenv("OOM_ONLY") ) cmocka_set_test_filter(getenv("OOM_ONLY"));
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
