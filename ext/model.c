@@ -141,6 +141,7 @@ static int modelDropObjects(sqlite3 *db, ModelInfo *m, char **pzErr){
         "DROP TRIGGER IF EXISTS main.\"orm_%w__validate_update\";",
         m->zName, m->zName, m->zName, m->zName);
   }
+  if( rc==SQLITE_OK ) rc = sqlormVersionDropTriggers(db, m->zName, pzErr);
   return rc;
 }
 
@@ -153,14 +154,18 @@ static int modelAncestors(sqlite3 *db, const char *zModel, OrmNames *p){
 }
 
 /* The INSTEAD OF triggers that make the view writable. Column properties are read-only:
-** an UPDATE that changes one, or an INSERT that sets one, is refused. */
+** an UPDATE that changes one, or an INSERT that sets one, is refused. On a versioned
+** table (pVer) an UPDATE that leaves the version as it was writes the table without
+** naming it, as if the view's writer had not named it; a soft delete advances it. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTab,
                              const OrmNames *pProps, const char *zSoftDelete,
-                             const char *zDisc, const char *zIdentity, char **pzErr){
+                             const char *zDisc, const char *zIdentity,
+                             const OrmVersion *pVer, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pIns = sqlite3_str_new(db), *pVal = sqlite3_str_new(db);
   sqlite3_str *pUpd = sqlite3_str_new(db), *pKey = sqlite3_str_new(db);
-  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0, *zSoftSet = 0;
+  sqlite3_str *pUpdVer = sqlite3_str_new(db);
+  char *zIns, *zVal, *zUpd, *zKey, *zRo = 0, *zRoIns = 0, *zSoftSet = 0, *zUpdVer = 0;
   int rc, n = 0, i;
   rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
                           "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
@@ -180,6 +185,10 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
         sqlite3_str_appendf(pVal, "%sNEW.\"%w\"", n ? ", " : "", zCol);
       }
       sqlite3_str_appendf(pUpd, "%s\"%w\" = NEW.\"%w\"", n ? ", " : "", zCol, zCol);
+      if( pVer && sqlite3_stricmp(zCol, pVer->zCol)!=0 ){
+        sqlite3_str_appendf(pUpdVer, "%s\"%w\" = NEW.\"%w\"",
+                            sqlite3_str_length(pUpdVer) ? ", " : "", zCol, zCol);
+      }
       n++;
     }
     if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -193,10 +202,29 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
   zVal = sqlite3_str_finish(pVal);
   zUpd = sqlite3_str_finish(pUpd);
   zKey = sqlite3_str_finish(pKey);
+  if( pVer ){
+    /* UPDATE t SET <all> WHERE <key> AND <version changed>; UPDATE t SET <all but the
+    ** version> WHERE <key> AND <version unchanged> */
+    char *zSet = sqlite3_str_finish(pUpdVer);
+    pUpdVer = 0;
+    if( zSet && zUpd && zKey ){
+      zUpdVer = sqlite3_mprintf("%s WHERE %s AND NEW.\"%w\" IS NOT OLD.\"%w\"; "
+          "UPDATE \"%w\" SET %s WHERE %s AND NEW.\"%w\" IS OLD.\"%w\"", zUpd, zKey,
+          pVer->zCol, pVer->zCol, pTab->zName, zSet, zKey, pVer->zCol, pVer->zCol);
+    }
+    sqlite3_free(zSet);
+    if( zUpdVer==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(sqlite3_str_finish(pUpdVer));
   if( zSoftDelete ){
-    zSoftSet = sqlite3_mprintf("SET \"%w\" = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",
-                               zSoftDelete);
-    if( zSoftSet==0 ) rc = SQLITE_NOMEM;
+    char *zCol = pVer ? sqlite3_mprintf("\"%w\"", pVer->zCol) : 0;
+    char *zNext = zCol ? sqlormVersionNext(pVer, zCol) : 0;
+    zSoftSet = sqlite3_mprintf("SET \"%w\" = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')%s%s%s%s",
+        zSoftDelete, zNext ? ", " : "", zNext ? zCol : "", zNext ? " = " : "",
+        zNext ? zNext : "");
+    if( zSoftSet==0 || (pVer && zNext==0) ) rc = SQLITE_NOMEM;
+    sqlite3_free(zCol);
+    sqlite3_free(zNext);
   }
   {
     sqlite3_str *pRo = sqlite3_str_new(db), *pRoIns = sqlite3_str_new(db);
@@ -221,14 +249,17 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmTable *pTa
         "CREATE TRIGGER main.\"orm_%w__insert\" INSTEAD OF INSERT ON main.\"%w\" BEGIN "
         "%s INSERT INTO \"%w\"(%s) VALUES (%s); END;"
         "CREATE TRIGGER main.\"orm_%w__update\" INSTEAD OF UPDATE ON main.\"%w\" BEGIN "
-        "%s UPDATE \"%w\" SET %s WHERE %s; END;"
+        "%s UPDATE \"%w\" SET %s%s%s; END;"
         "CREATE TRIGGER main.\"orm_%w__delete\" INSTEAD OF DELETE ON main.\"%w\" BEGIN "
         "%s \"%w\" %s WHERE %s; END;",
         zView, zView, zRoIns ? zRoIns : "", pTab->zName, zIns, zVal,
-        zView, zView, zRo ? zRo : "", pTab->zName, zUpd, zKey,
+        zView, zView, zRo ? zRo : "", pTab->zName, zUpdVer ? zUpdVer : zUpd,
+        zUpdVer ? "" : " WHERE ", zUpdVer ? "" : zKey,
         zView, zView, zSoftDelete ? "UPDATE" : "DELETE FROM", pTab->zName,
         zSoftSet ? zSoftSet : "", zKey);
   }
+  if( rc==SQLITE_OK ) rc = sqlormVersionViewTrigger(db, zView, pTab, pVer, pzErr);
+  sqlite3_free(zUpdVer);
   sqlite3_free(zIns);
   sqlite3_free(zVal);
   sqlite3_free(zUpd);
@@ -343,12 +374,17 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
   OrmNames props = {0, 0}, exprs = {0, 0}, idents = {0, 0};
   char *zDisc = 0;
   OrmTable *pTab = 0;
+  OrmVersion ver;
   char *zView = 0;
   int rc = modelInfoLoad(db, zModel, &m, pzErr);
+  memset(&ver, 0, sizeof(ver));
   if( rc!=SQLITE_OK ) return rc;
   rc = sqlormQueryNames(db, "SELECT name, expression FROM main.orm_hybrids "
       "WHERE model=?1 AND kind='property' ORDER BY rowid", m.zName, &props, &exprs);
   if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
+  /* Before the timestamps and rules: starting the versions must not stamp or check. */
+  if( rc==SQLITE_OK ) rc = sqlormVersionTriggers(db, m.zName, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormVersionLoad(db, 0, m.zTable, &ver);
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
     rc = modelTableTriggers(db, &m, pzErr);
   }
@@ -414,7 +450,8 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
       sqlite3_free(zCheck);
     }
     if( rc==SQLITE_OK ){
-      rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, zDisc, m.zIdentity, pzErr);
+      rc = modelViewTriggers(db, zView, pTab, &props, m.zSoftDelete, zDisc, m.zIdentity,
+                             ver.zCol ? &ver : 0, pzErr);
     }
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = "
@@ -422,6 +459,7 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
     }
   }
   sqlormTableFree(pTab);
+  sqlormVersionClear(&ver);
   sqlite3_free(zView);
   sqlormNamesClear(&props);
   sqlormNamesClear(&exprs);
@@ -456,7 +494,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCreated = 0, *zUpdated = 0, *zNorm = 0;
   char *zInherits = 0, *zIdentity = 0, *zPolyOn = 0;
   OrmNames rules = {0, 0}, ruleExprs = {0, 0};
-  int rc;
+  OrmVersion ver;
+  int rc, bVersioned = 0;
+  memset(&ver, 0, sizeof(ver));
   if( sqlormArgText(ctx, argv, 0, zFunc, "name", &zName)
    || (argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
        && sqlormArgText(ctx, argv, 1, zFunc, "options", &zOpts)) ){
@@ -560,9 +600,12 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
           }
           sqlormNamesClear(&rt);
         }
+      }else if( sqlormVersionIsOption(zKey) ){
+        rc = sqlormVersionOption(&ver, zKey, zType, zVal, &zErr);
       }else{
         zErr = sqlite3_mprintf("unknown option %s (known: table, view, inherits, identity, "
-                               "polymorphic_on, timestamps, soft_delete, validate)", zKey);
+                               "polymorphic_on, timestamps, soft_delete, validate, version, "
+                               "version_generator, version_policy)", zKey);
         rc = SQLITE_ERROR;
       }
     }
@@ -660,6 +703,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                         zTable, azCol[i]);
       }
     }
+    if( rc==SQLITE_OK ) rc = sqlormVersionValidate(db, &ver, zName, zTable, &zErr);
     if( rc==SQLITE_OK && rules.n ){
       char *zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", zTable, zTable);
       for(i=0; rc==SQLITE_OK && i<rules.n; i++){
@@ -702,6 +746,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sqlormJsonString(pStr, azV[k], -1);
       }
     }
+    sqlormVersionJson(pStr, &ver);
     if( rules.n ){
       sqlite3_str_appendf(pStr, "%s\"validate\":{", sqlite3_str_length(pStr)>1 ? "," : "");
       for(i=0; i<rules.n; i++){
@@ -715,6 +760,13 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_str_appendchar(pStr, 1, '}');
     zNorm = sqlite3_str_finish(pStr);
     if( zNorm==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    OrmNames existing = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT name FROM main.orm_models WHERE name=?1 AND "
+                          "options->>'$.version' IS NOT NULL", zName, &existing, 0);
+    bVersioned = existing.n>0;
+    sqlormNamesClear(&existing);
   }
   if( rc==SQLITE_OK ){
     OrmNames existing = {0, 0}, tbl = {0, 0};
@@ -740,6 +792,10 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc==SQLITE_OK ){
     /* Drop a view made under an earlier name, then build the current one. */
     rc = sqlormModelRebuild(db, zName, &zErr);
+  }
+  if( rc==SQLITE_OK && (ver.zCol || bVersioned) ){
+    /* The other views of the table write it as its versioning says. */
+    rc = sqlormVersionSync(db, zTable, zName, &zErr);
   }
   if( rc==SQLITE_OK && zInherits ){
     /* Every ancestor's view shows this subclass's rows too. */
@@ -782,6 +838,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zPolyOn);
   sqlormNamesClear(&rules);
   sqlormNamesClear(&ruleExprs);
+  sqlormVersionClear(&ver);
 }
 
 int sqlormModelRegister(sqlite3 *db){

@@ -56,3 +56,16 @@ SELECT orm_hybrid('users', 'name_matches', 'full_name LIKE ''%'' || :pattern || 
 SELECT id, full_name, order_total FROM users_view ORDER BY order_total DESC;
 SELECT id, full_name FROM users WHERE users__name_matches(id, 'ove');
 EXPLAIN QUERY PLAN SELECT id FROM users WHERE full_name = 'Ada Lovelace';
+
+-- Versioned optimistic locking: a writer states the version it read (+ 1) and the stored
+-- one advances; a writer that read an older version fails with "stale data: users id=2:
+-- expected version 1, found 2" and writes nothing (every host, bulk statements too).
+ALTER TABLE users ADD COLUMN version INTEGER;
+SELECT orm_model('users', '{"version":true}') AS view;
+UPDATE users SET email = 'ken@new.example', version = 1 + 1 WHERE id = 2 RETURNING id, version;
+-- The same check with the row-count form (SQLAlchemy's): a stale write matches no row.
+UPDATE users SET email = 'lost@example', version = 1 + 1 WHERE id = 2 AND version = 1;
+SELECT changes() AS rows_written, email, version FROM users WHERE id = 2;
+-- An UPDATE that does not name the version advances it.
+UPDATE users SET last_name = upper(last_name) WHERE id = 2;
+SELECT id, last_name, version FROM users WHERE id = 2;

@@ -166,6 +166,19 @@ static void test_oom_hybrid(void **state){
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
 
+static void test_oom_version(void **state){
+  (void)state;
+  /* The table's triggers, the stamping exemption, and another model's view built again. */
+  oomLoop("ALTER TABLE users ADD COLUMN rev TEXT;"
+          "SELECT orm_model('Person', '{\"table\":\"users\",\"soft_delete\":true}')",
+          "SELECT orm_model('users', '{\"version\":\"rev\",\"version_generator\":\"uuid\","
+          "\"timestamps\":true}')");
+  oomLoop("ALTER TABLE users ADD COLUMN version INTEGER;"
+          "SELECT orm_model('users', '{\"version\":true,\"version_policy\":\"strict\"}');"
+          "SELECT orm_model('Person', '{\"table\":\"users\"}')",
+          "SELECT orm_drop('users')");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -175,6 +188,7 @@ int main(void){
     cmocka_unit_test(test_oom_json),
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
+    cmocka_unit_test(test_oom_version),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
