@@ -143,6 +143,7 @@ static int modelDropObjects(sqlite3 *db, ModelInfo *m, char **pzErr){
         "DROP TRIGGER IF EXISTS main.\"orm_%w__joined_delete\";",
         m->zName, m->zName, m->zName, m->zName, m->zName);
   }
+  if( rc==SQLITE_OK ) rc = sqlormVersionDropTriggers(db, m->zName, pzErr);
   return rc;
 }
 
@@ -202,7 +203,10 @@ static char *modelStrFinish(sqlite3_str *p, int *pRc){
 ** trigger's inserts do not disturb). An UPDATE writes each table by the old key; a joined
 ** model's key cannot change through its view (its rows would have to move together). A
 ** DELETE removes the joined rows first, subclass to root, or sets the soft-delete column.
-** Column properties and generated columns are read-only. */
+** Column properties and generated columns are read-only. On a versioned table an UPDATE
+** that leaves the version as it was writes the table without naming it, as if the view's
+** writer had not named it (version.c holds the table to its policy); a soft delete
+** advances it. */
 static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pParts,
                              const OrmNames *pProps, const ModelSetters *pSet,
                              const char *zSoftDelete, const char *zDisc,
@@ -213,16 +217,23 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
   char *zIns, *zUpd, *zDel, *zRo, *zRoIns;
   const OrmNames *pRootKey = &pParts->aKey[0];
   OrmNames ro = {0, 0};
-  int rc = SQLITE_OK, i, j, iRowid = -1;
+  OrmVersion viewVer;
+  const OrmTable *pViewVerTab = 0;
+  int rc = SQLITE_OK, i, j, iRowid = -1, bVerTrigger = 0;
+  memset(&viewVer, 0, sizeof(viewVer));
   for(i=0; rc==SQLITE_OK && i<pParts->n; i++){
     const OrmTable *pTab = pParts->ap[i];
     const OrmNames *pKey = &pParts->aKey[i];
     sqlite3_str *pCols = sqlite3_str_new(db), *pVals = sqlite3_str_new(db);
     sqlite3_str *pUpdSet = sqlite3_str_new(db), *pWhere = sqlite3_str_new(db);
+    sqlite3_str *pSetNoVer = sqlite3_str_new(db);
     sqlite3_stmt *pStmt = 0;
-    char *zCols, *zVals, *zSet, *zWhere;
-    int n = 0, nSet = 0;
-    rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
+    char *zCols, *zVals, *zSet, *zWhere, *zSetNoVer;
+    int n = 0, nSet = 0, nSetNoVer = 0;
+    OrmVersion ver;
+    memset(&ver, 0, sizeof(ver));
+    rc = sqlormVersionLoad(db, 0, pTab->zName, &ver);
+    if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, "SELECT name, dflt_value FROM pragma_table_xinfo(?1, 'main') "
                             "WHERE hidden = 0 ORDER BY cid", -1, &pStmt, 0);
     if( rc==SQLITE_OK ){
       sqlite3_bind_text(pStmt, 1, pTab->zName, -1, SQLITE_STATIC);
@@ -255,8 +266,13 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
           char *zBase = sqlite3_mprintf("NEW.\"%w\"", zCol);
           sqlite3_str_appendf(pUpdSet, "%s\"%w\" = ", nSet ? ", " : "", zCol);
           rc = zBase ? modelSetterValue(pUpdSet, pSet, zCol, 1, zBase) : SQLITE_NOMEM;
-          sqlite3_free(zBase);
           nSet++;
+          if( rc==SQLITE_OK && ver.zCol && sqlite3_stricmp(zCol, ver.zCol)!=0 ){
+            sqlite3_str_appendf(pSetNoVer, "%s\"%w\" = ", nSetNoVer ? ", " : "", zCol);
+            rc = zBase ? modelSetterValue(pSetNoVer, pSet, zCol, 1, zBase) : SQLITE_NOMEM;
+            nSetNoVer++;
+          }
+          sqlite3_free(zBase);
         }
         if( rc!=SQLITE_OK ) break;
         n++;
@@ -271,17 +287,33 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
     zCols = modelStrFinish(pCols, &rc);
     zVals = modelStrFinish(pVals, &rc);
     zSet = modelStrFinish(pUpdSet, &rc);
+    zSetNoVer = modelStrFinish(pSetNoVer, &rc);
     zWhere = modelStrFinish(pWhere, &rc);
     if( rc==SQLITE_OK ){
       sqlite3_str_appendf(pIns, "INSERT INTO \"%w\"(%s) VALUES (%s); ", pTab->zName,
                           zCols, zVals);
-      if( nSet ){
+      if( nSet && ver.zCol ){
+        /* The version named only when the view's writer changed it. */
+        sqlite3_str_appendf(pUpd, "UPDATE \"%w\" SET %s WHERE %s AND NEW.\"%w\" IS NOT "
+            "OLD.\"%w\"; ", pTab->zName, zSet, zWhere, ver.zCol, ver.zCol);
+        if( nSetNoVer ){
+          sqlite3_str_appendf(pUpd, "UPDATE \"%w\" SET %s WHERE %s AND NEW.\"%w\" IS "
+              "OLD.\"%w\"; ", pTab->zName, zSetNoVer, zWhere, ver.zCol, ver.zCol);
+        }
+      }else if( nSet ){
         sqlite3_str_appendf(pUpd, "UPDATE \"%w\" SET %s WHERE %s; ", pTab->zName, zSet,
                             zWhere);
       }
       if( zSoftDelete && i==pParts->n-1 ){
+        char *zVerCol = ver.zCol ? sqlite3_mprintf("\"%w\"", ver.zCol) : 0;
+        char *zNext = zVerCol ? sqlormVersionNext(&ver, zVerCol) : 0;
+        if( ver.zCol && zNext==0 ) rc = SQLITE_NOMEM;
         sqlite3_str_appendf(pDel, "UPDATE \"%w\" SET \"%w\" = strftime('%%Y-%%m-%%d "
-            "%%H:%%M:%%f', 'now') WHERE %s; ", pTab->zName, zSoftDelete, zWhere);
+            "%%H:%%M:%%f', 'now')%s%s%s%s WHERE %s; ", pTab->zName, zSoftDelete,
+            zNext ? ", " : "", zNext ? zVerCol : "", zNext ? " = " : "", zNext ? zNext : "",
+            zWhere);
+        sqlite3_free(zVerCol);
+        sqlite3_free(zNext);
       }else if( !zSoftDelete ){
         /* Subclass rows first: they reference the rows above them. */
         char *zPrev = modelStrFinish(pDel, &rc);
@@ -293,6 +325,14 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
     }
     if( !pTab->bWithoutRowid ) iRowid = i;
     if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&ro, &pTab->generated);
+    if( rc==SQLITE_OK && ver.zCol && !bVerTrigger ){
+      /* Made after the view's own triggers (below): keep the versioned part for then. */
+      bVerTrigger = 1;
+      rc = sqlormVersionLoad(db, 0, pTab->zName, &viewVer);
+      pViewVerTab = pTab;
+    }
+    sqlormVersionClear(&ver);
+    sqlite3_free(zSetNoVer);
     sqlite3_free(zCols);
     sqlite3_free(zVals);
     sqlite3_free(zSet);
@@ -335,6 +375,10 @@ static int modelViewTriggers(sqlite3 *db, const char *zView, const OrmParts *pPa
         zView, zView, zRo ? zRo : "", zUpd ? zUpd : "SELECT 1;",
         zView, zView, zDel);
   }
+  if( rc==SQLITE_OK && pViewVerTab ){
+    rc = sqlormVersionViewTrigger(db, zView, pViewVerTab, &viewVer, pzErr);
+  }
+  sqlormVersionClear(&viewVer);
   sqlite3_free(zIns);
   sqlite3_free(zUpd);
   sqlite3_free(zDel);
@@ -449,6 +493,8 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
     }
   }
   if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
+  /* Before the timestamps and rules: starting the versions must not stamp or check. */
+  if( rc==SQLITE_OK ) rc = sqlormVersionTriggers(db, m.zName, pzErr);
   if( rc==SQLITE_OK && (m.zCreated || m.zUpdated || m.rules.n) ){
     rc = modelTableTriggers(db, &m, pzErr);
   }
@@ -618,7 +664,9 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zCreated = 0, *zUpdated = 0, *zNorm = 0;
   char *zInherits = 0, *zIdentity = 0, *zPolyOn = 0, *zOldRoot = 0;
   OrmNames rules = {0, 0}, ruleExprs = {0, 0};
-  int rc;
+  OrmVersion ver;
+  int rc, bVersioned = 0;
+  memset(&ver, 0, sizeof(ver));
   if( sqlormArgText(ctx, argv, 0, zFunc, "name", &zName)
    || (argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
        && sqlormArgText(ctx, argv, 1, zFunc, "options", &zOpts)) ){
@@ -722,9 +770,12 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
           }
           sqlormNamesClear(&rt);
         }
+      }else if( sqlormVersionIsOption(zKey) ){
+        rc = sqlormVersionOption(&ver, zKey, zType, zVal, &zErr);
       }else{
         zErr = sqlite3_mprintf("unknown option %s (known: table, view, inherits, identity, "
-                               "polymorphic_on, timestamps, soft_delete, validate)", zKey);
+                               "polymorphic_on, timestamps, soft_delete, validate, version, "
+                               "version_generator, version_policy)", zKey);
         rc = SQLITE_ERROR;
       }
     }
@@ -829,6 +880,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                         zTable, azCol[i]);
       }
     }
+    if( rc==SQLITE_OK ) rc = sqlormVersionValidate(db, &ver, zName, zTable, &zErr);
     if( rc==SQLITE_OK && rules.n ){
       char *zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", zTable, zTable);
       for(i=0; rc==SQLITE_OK && i<rules.n; i++){
@@ -871,6 +923,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sqlormJsonString(pStr, azV[k], -1);
       }
     }
+    sqlormVersionJson(pStr, &ver);
     if( rules.n ){
       sqlite3_str_appendf(pStr, "%s\"validate\":{", sqlite3_str_length(pStr)>1 ? "," : "");
       for(i=0; i<rules.n; i++){
@@ -884,6 +937,13 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_str_appendchar(pStr, 1, '}');
     zNorm = sqlite3_str_finish(pStr);
     if( zNorm==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    OrmNames existing = {0, 0};
+    rc = sqlormQueryNames(db, "SELECT name FROM main.orm_models WHERE name=?1 AND "
+                          "options->>'$.version' IS NOT NULL", zName, &existing, 0);
+    bVersioned = existing.n>0;
+    sqlormNamesClear(&existing);
   }
   if( rc==SQLITE_OK ){
     /* The root of the family the model is in before this declaration. */
@@ -925,6 +985,10 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       rc = sqlormModelRebuildFamily(db, zOldRoot, &zErr);
     }
   }
+  if( rc==SQLITE_OK && (ver.zCol || bVersioned) ){
+    /* The other views of the table write it as its versioning says. */
+    rc = sqlormVersionSync(db, zTable, zName, &zErr);
+  }
   if( rc==SQLITE_OK ){
     ModelInfo m;
     rc = modelInfoLoad(db, zName, &m, &zErr);
@@ -959,6 +1023,7 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zOldRoot);
   sqlormNamesClear(&rules);
   sqlormNamesClear(&ruleExprs);
+  sqlormVersionClear(&ver);
 }
 
 int sqlormModelRegister(sqlite3 *db){

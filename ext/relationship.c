@@ -1314,6 +1314,7 @@ static int relDropModel(sqlite3 *db, const char *zModel, int bCascade, char **pz
     rc = sqlormHybridDrop(db, zModel, hybrids.az[i], bCascade, pzErr);
   }
   sqlormNamesClear(&hybrids);
+  if( rc==SQLITE_OK ) rc = sqlormVersionForget(db, zModel, pzErr);
   if( rc==SQLITE_OK ) rc = sqlormModelDropView(db, zModel, pzErr);
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr, "DELETE FROM main.orm_models WHERE name=%Q", zModel);

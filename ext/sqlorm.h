@@ -91,6 +91,23 @@ struct OrmRel {
   int bAutomap;           /* made by orm_automap() */
 };
 
+/* A table's versioning (optimistic locking), as a model declares it. */
+#define ORM_VERSION_COUNTER 0
+#define ORM_VERSION_UUID 1
+#define ORM_VERSION_TIMESTAMP 2
+
+typedef struct OrmVersion OrmVersion;
+struct OrmVersion {
+  char *zModel;           /* the model that declares it: its triggers are named for it */
+  char *zTable;
+  char *zCol;             /* the version column; NULL: not versioned */
+  int eGen;               /* ORM_VERSION_* */
+  int bStrict;            /* version_policy strict: an UPDATE must name the version */
+  char *zCreated;         /* the model's timestamps, whose own stamping is not a write */
+  char *zUpdated;         /*   to advance */
+  int bOff, bGenSet, bPolicySet;   /* while parsing: what the options said */
+};
+
 /* sqlormRelLoad's code for "no such relationship" (with a message), as opposed to a
 ** failure while reading the catalog. */
 #define ORM_NOTFOUND SQLITE_NOTFOUND
@@ -138,6 +155,23 @@ int sqlormModelRebuildFamily(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormModelRegister(sqlite3 *db);
+
+/* in version.c */
+void sqlormVersionClear(OrmVersion *p);
+int sqlormVersionIsOption(const char *zKey);
+int sqlormVersionOption(OrmVersion *p, const char *zKey, const char *zType, const char *zVal,
+                        char **pzErr);
+int sqlormVersionValidate(sqlite3 *db, const OrmVersion *p, const char *zModel,
+                          const char *zTable, char **pzErr);
+void sqlormVersionJson(sqlite3_str *pStr, const OrmVersion *p);
+int sqlormVersionLoad(sqlite3 *db, const char *zModel, const char *zTable, OrmVersion *p);
+char *sqlormVersionNext(const OrmVersion *p, const char *zOld);
+int sqlormVersionTriggers(sqlite3 *db, const char *zModel, char **pzErr);
+int sqlormVersionDropTriggers(sqlite3 *db, const char *zModel, char **pzErr);
+int sqlormVersionViewTrigger(sqlite3 *db, const char *zView, const OrmTable *pTab,
+                             const OrmVersion *p, char **pzErr);
+int sqlormVersionSync(sqlite3 *db, const char *zTable, const char *zModel, char **pzErr);
+int sqlormVersionForget(sqlite3 *db, const char *zModel, char **pzErr);
 
 /* in hybrid.c */
 int sqlormHybridRestore(sqlite3 *db, char **pzErr);

@@ -80,3 +80,15 @@ SELECT title, year FROM books;
 SELECT revision, state, description FROM orm_history WHERE revision GLOB '00*';
 SELECT orm_downgrade('-1') AS undone, orm_current() AS now_at;
 SELECT orm_check() AS check_result;
+-- Versioned optimistic locking: a writer states the version it read (+ 1) and the stored
+-- one advances; a writer that read an older version fails with "stale data: users id=2:
+-- expected version 1, found 2" and writes nothing (every host, bulk statements too).
+ALTER TABLE users ADD COLUMN version INTEGER;
+SELECT orm_model('users', '{"version":true}') AS view;
+UPDATE users SET email = 'ken@new.example', version = 1 + 1 WHERE id = 2 RETURNING id, version;
+-- The same check with the row-count form (SQLAlchemy's): a stale write matches no row.
+UPDATE users SET email = 'lost@example', version = 1 + 1 WHERE id = 2 AND version = 1;
+SELECT changes() AS rows_written, email, version FROM users WHERE id = 2;
+-- An UPDATE that does not name the version advances it.
+UPDATE users SET last_name = upper(last_name) WHERE id = 2;
+SELECT id, last_name, version FROM users WHERE id = 2;

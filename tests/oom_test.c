@@ -192,6 +192,17 @@ static void test_oom_journal(void **state){
     oomLoop(zSetup, "SELECT orm_check(); SELECT orm_downgrade_sql('a1')");
     sqlite3_free(zSetup);
   }
+static void test_oom_version(void **state){
+  (void)state;
+  /* The table's triggers, the stamping exemption, and another model's view built again. */
+  oomLoop("ALTER TABLE users ADD COLUMN rev TEXT;"
+          "SELECT orm_model('Person', '{\"table\":\"users\",\"soft_delete\":true}')",
+          "SELECT orm_model('users', '{\"version\":\"rev\",\"version_generator\":\"uuid\","
+          "\"timestamps\":true}')");
+  oomLoop("ALTER TABLE users ADD COLUMN version INTEGER;"
+          "SELECT orm_model('users', '{\"version\":true,\"version_policy\":\"strict\"}');"
+          "SELECT orm_model('Person', '{\"table\":\"users\"}')",
+          "SELECT orm_drop('users')");
 }
 
 int main(void){
@@ -204,6 +215,7 @@ int main(void){
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
     cmocka_unit_test(test_oom_journal),
+    cmocka_unit_test(test_oom_version),
   };
   /* OOM_ONLY=test_oom_journal runs one scenario, while working on one. */
   if( getenv("OOM_ONLY") ) cmocka_set_test_filter(getenv("OOM_ONLY"));
