@@ -166,6 +166,35 @@ static void test_oom_hybrid(void **state){
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
 
+/* Model views read by traversal tables and orm_json: the traversal tables built again
+** when a view appears (orm_model) or gains a column (orm_hybrid), made over a view, and
+** read through. */
+static void test_oom_views(void **state){
+  static const char zReports[] = "SELECT orm_relationship('employees', 'reports', "
+      "'employees', '{\"remote\":\"manager_id\"}');";
+  static const char zUser[] = "SELECT orm_relationship('addresses', 'user', 'users');"
+      "SELECT orm_relationship('users', 'addresses', 'addresses');";
+  (void)state;
+  oomLoop(zReports, "SELECT orm_model('employees', '{\"soft_delete\":true}')");
+  oomLoop(zUser, "SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
+          "WHERE addresses.user_id = users.id)')");
+  oomLoop("SELECT orm_model('Boss', '{\"table\":\"employees\",\"soft_delete\":true}')",
+          "SELECT orm_relationship('Boss', 'team', 'employees', '{\"remote\":\"manager_id\"}')");
+  oomLoop("SELECT orm_relationship('addresses', 'user', 'users');"
+          "SELECT orm_model('users', '{\"soft_delete\":true}');"
+          "SELECT orm_hybrid('addresses', 'n', '(SELECT count(*) FROM users "
+          "WHERE users.id = addresses.user_id)')",
+          "SELECT orm_json('addresses', 1, 'user')");
+  oomLoop("SELECT orm_model('employees', '{\"soft_delete\":true}');"
+          "SELECT orm_hybrid('employees', 'n', '(SELECT count(*) FROM employees r "
+          "WHERE r.manager_id = employees.id)');" ,
+          zReports);
+  oomLoop("SELECT orm_model('employees', '{\"soft_delete\":true}');"
+          "SELECT orm_relationship('employees', 'reports', 'employees', "
+          "'{\"remote\":\"manager_id\"}');",
+          "SELECT count(*) FROM employees__reports(1, 0)");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -175,6 +204,7 @@ int main(void){
     cmocka_unit_test(test_oom_json),
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
+    cmocka_unit_test(test_oom_views),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
