@@ -17,11 +17,14 @@
 ** declared name. A to-one relationship (uselist false) nests as an object or null, a
 ** to-many one as an array ([] when empty) in its order_by. Columns come in `SELECT *`
 ** order, generated columns included; values map as json_object() maps them (a BLOB is an
-** error, an infinite real is written 9.0e+999).
+** error, an infinite real is written 9.0e+999). A model that has a view (model.c) is read
+** through it at every level: its column properties are members, and a row it leaves out
+** (soft-deleted, another class) is not there: NULL at the root, as for a missing key.
 **
 ** How it works: the spec is compiled into a plan, a tree with one prepared statement per
-** node: the root reads the row by its key, each relationship reads the children of one
-** parent (sqlormRelChildrenSql) with the parent's local column values bound as ?1..?n.
+** node: the root reads the row by its key (from the model's view, else its table), each
+** relationship reads the children of one parent (sqlormRelChildrenSql, through the
+** target's view) with the parent's local column values bound as ?1..?n.
 ** Each statement also selects, after the table's own columns, the columns its children bind
 ** (an implicit rowid, say), so no node ever reads a row twice. The plan is kept as auxdata
 ** of the constant spec argument (the model argument without a spec): a calling statement
@@ -292,33 +295,47 @@ static char *jsonMemberKey(const char *zName, int bComma, int *pn){
   return z;
 }
 
+/* Compiles a node that reads model zModel: from its view zView when it has one (its
+** properties are columns, and the rows the view leaves out are not there), else from its
+** table zTable. */
 static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
-                           const char *zTable, char **pzErr){
+                           const char *zTable, const char *zView, char **pzErr){
   sqlite3 *db = pPlan->db;
   OrmTable *pTab = 0;
-  OrmNames extra = {0, 0};
+  OrmNames extra = {0, 0}, viewCols = {0, 0};
+  const OrmNames *pCols = 0;       /* the columns of "T".*: the table's or the view's */
   char *zSql = 0;
   int rc, i, k;
 
   rc = sqlormTableLoadShallow(db, zTable, &pTab, pzErr);
+  if( rc==SQLITE_OK && zView ){
+    rc = sqlormQueryNames(db, "SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid",
+                          zView, &viewCols, 0);
+    if( rc==SQLITE_OK && viewCols.n==0 ){
+      *pzErr = sqlite3_mprintf("%s: no view %s (declare the model again to build it)",
+                               zModel, zView);
+      rc = SQLITE_ERROR;
+    }
+  }
   if( rc==SQLITE_OK ){
+    pCols = zView ? &viewCols : &pTab->cols;
     pNode->zTable = sqlite3_mprintf("%s", pTab->zName);
-    pNode->nCol = pTab->cols.n;
-    pNode->azKey = sqlite3_malloc64(sizeof(char*)*(pTab->cols.n+1));
-    if( pNode->azKey ) memset(pNode->azKey, 0, sizeof(char*)*(pTab->cols.n+1));
-    pNode->anKey = jsonIntArray(pTab->cols.n);
+    pNode->nCol = pCols->n;
+    pNode->azKey = sqlite3_malloc64(sizeof(char*)*(pCols->n+1));
+    if( pNode->azKey ) memset(pNode->azKey, 0, sizeof(char*)*(pCols->n+1));
+    pNode->anKey = jsonIntArray(pCols->n);
     pNode->aiKey = jsonIntArray(pTab->key.n);
     if( pNode->zTable==0 || pNode->azKey==0 || pNode->anKey==0 || pNode->aiKey==0 ){
       rc = SQLITE_NOMEM;
     }
   }
   for(i=0; rc==SQLITE_OK && i<pNode->nCol; i++){
-    pNode->azKey[i] = jsonMemberKey(pTab->cols.az[i], i>0, &pNode->anKey[i]);
+    pNode->azKey[i] = jsonMemberKey(pCols->az[i], i>0, &pNode->anKey[i]);
     if( pNode->azKey[i]==0 ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ) rc = sqlormNamesCopy(&pNode->keyNames, &pTab->key);
   for(i=0; rc==SQLITE_OK && i<pTab->key.n; i++){
-    rc = jsonColumnIndex(&pTab->cols, &extra, pTab->key.az[i], &pNode->aiKey[i]);
+    rc = jsonColumnIndex(pCols, &extra, pTab->key.az[i], &pNode->aiKey[i]);
   }
 
   /* The relationships, and the columns each one binds from this node's rows. */
@@ -338,7 +355,7 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
     pChild->zMember = jsonMemberKey(pRel->zName, 1, &pChild->nMember);
     if( pChild->aiBind==0 || pChild->zMember==0 ){ rc = SQLITE_NOMEM; break; }
     for(i=0; rc==SQLITE_OK && i<pRel->local.n; i++){
-      rc = jsonColumnIndex(&pTab->cols, &extra, pRel->local.az[i], &pChild->aiBind[i]);
+      rc = jsonColumnIndex(pCols, &extra, pRel->local.az[i], &pChild->aiBind[i]);
     }
   }
 
@@ -352,7 +369,8 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
       for(i=0; i<extra.n; i++){
         sqlite3_str_appendf(pStr, ", \"%w\".\"%w\"", pTab->zName, extra.az[i]);
       }
-      sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\" WHERE ", pTab->zName, pTab->zName);
+      sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\" WHERE ", zView ? zView : pTab->zName,
+                          pTab->zName);
       for(i=0; i<pTab->key.n; i++){
         sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" = ?%d", i ? " AND " : "", pTab->zName,
                             pTab->key.az[i], i+1);
@@ -374,12 +392,13 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
   }
   sqlite3_free(zSql);
   sqlormNamesClear(&extra);
+  sqlormNamesClear(&viewCols);
   sqlormTableFree(pTab);
 
   for(k=0; rc==SQLITE_OK && k<pNode->nChild; k++){
-    JsonNode *pChild = pNode->apChild[k];
-    rc = jsonNodeCompile(pPlan, pChild, pChild->pRel->zTarget, pChild->pRel->zTargetTable,
-                         pzErr);
+    const OrmRel *pRel = pNode->apChild[k]->pRel;
+    rc = jsonNodeCompile(pPlan, pNode->apChild[k], pRel->zTarget, pRel->zTargetTable,
+                         pRel->zTargetView, pzErr);
   }
   return rc;
 }
@@ -388,7 +407,7 @@ static int jsonNodeCompile(JsonPlan *pPlan, JsonNode *pNode, const char *zModel,
 static int jsonPlanCompile(sqlite3 *db, const char *zModel, const char *zSpec,
                            JsonPlan **pp, char **pzErr){
   JsonPlan *p = sqlite3_malloc(sizeof(JsonPlan));
-  char *zTable = 0;
+  char *zTable = 0, *zView = 0;
   int rc = SQLITE_OK;
   *pp = 0;
   if( p==0 ) return SQLITE_NOMEM;
@@ -406,7 +425,8 @@ static int jsonPlanCompile(sqlite3 *db, const char *zModel, const char *zSpec,
     p->zModelName = sqlite3_mprintf("%s", sqlite3_stricmp(zModel, zTable)==0 ? zTable : zModel);
     if( p->zModelName==0 ) rc = SQLITE_NOMEM;
   }
-  if( rc==SQLITE_OK ) rc = jsonNodeCompile(p, p->pRoot, p->zModelName, zTable, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormModelView(db, p->zModelName, &zView, 0);
+  if( rc==SQLITE_OK ) rc = jsonNodeCompile(p, p->pRoot, p->zModelName, zTable, zView, pzErr);
   if( rc==SQLITE_OK && p->pRoot->keyNames.n>1 ){
     rc = sqlite3_prepare_v3(db,
         "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) END, type, value"
@@ -414,6 +434,7 @@ static int jsonPlanCompile(sqlite3 *db, const char *zModel, const char *zSpec,
         -1, SQLITE_PREPARE_PERSISTENT, &p->pKeyStmt, 0);
   }
   sqlite3_free(zTable);
+  sqlite3_free(zView);
   if( rc!=SQLITE_OK ){
     jsonPlanFree(p);
     return rc;

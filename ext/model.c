@@ -611,6 +611,8 @@ int sqlormModelRebuild(sqlite3 *db, const char *zModel, char **pzErr){
           "json_set(options, '$.has_view', %Q) WHERE name=%Q", zView, m.zName);
     }
   }
+  /* Traversal tables read the model through its view: build them again over this one. */
+  if( rc==SQLITE_OK ) rc = sqlormRelRebuildTraversals(db, m.zName, pzErr);
   sqlormInheritPartsClear(&parts);
   modelSettersClear(&set);
   sqlite3_free(zView);
@@ -649,6 +651,7 @@ int sqlormModelDropView(sqlite3 *db, const char *zModel, char **pzErr){
     return SQLITE_OK;
   }
   if( rc==SQLITE_OK ) rc = modelDropObjects(db, &m, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlormRelRebuildTraversals(db, m.zName, pzErr);   /* over the table */
   modelInfoClear(&m);
   return rc;
 }

@@ -21,8 +21,12 @@
 ** The traversal table `<model>__<name>` is a plain view (a `source` column holding the
 ** parent's key, then the target's columns), so joins through it are planned as the join
 ** written by hand; a self-referential relationship gets an orm_traverse virtual table
-** instead, which walks recursively. Cascades are BEFORE DELETE / AFTER UPDATE triggers, so
-** every writer is held to them. Everything happens in one savepoint after the checks.
+** instead, which walks recursively. A model that has a view (model.c) is read through it,
+** under its table's name: the target always (its properties, its soft-delete and
+** inheritance filters), the parent when its view leaves rows out. When a model's view
+** changes, model.c calls sqlormRelRebuildTraversals to build the traversal tables that
+** read the model again. Cascades are BEFORE DELETE / AFTER UPDATE triggers, so every
+** writer is held to them. Everything happens in one savepoint after the checks.
 */
 #include "sqlorm.h"
 #include <string.h>
@@ -39,6 +43,8 @@ void sqlormRelFree(OrmRel *p){
   sqlite3_free(p->zTable);
   sqlite3_free(p->zTarget);
   sqlite3_free(p->zTargetTable);
+  sqlite3_free(p->zTargetView);
+  sqlite3_free(p->zParentView);
   sqlormNamesClear(&p->local);
   sqlormNamesClear(&p->remote);
   sqlite3_free(p->zSecondary);
@@ -166,6 +172,72 @@ int sqlormModelTable(sqlite3 *db, const char *zModel, int eOrigin, char **pzTabl
   return rc;
 }
 
+/* The view that model zModel's rows are read through, into *pzView (sqlite3_malloc'd), or
+** NULL when the model has none (or is not declared): then its table is read. *pbFilters
+** (when not NULL): the view leaves rows of the table out (soft_delete, inheritance), so a
+** reader must go through it even for none of its columns. */
+int sqlormModelView(sqlite3 *db, const char *zModel, char **pzView, int *pbFilters){
+  OrmNames view = {0, 0}, filters = {0, 0};
+  int rc;
+  *pzView = 0;
+  if( pbFilters ) *pbFilters = 0;
+  rc = sqlormQueryNames(db, "SELECT options->>'$.has_view', options->>'$.soft_delete' IS NOT "
+      "NULL OR options->>'$.inherits' IS NOT NULL FROM main.orm_models WHERE name=?1 AND "
+      "options->>'$.has_view' IS NOT NULL", zModel, &view, &filters);
+  if( rc==SQLITE_ERROR ){
+    /* No catalog (a plain table read by orm_json) is no view; looked for only now, as
+    ** every other caller has one. */
+    int bCatalog = 1;
+    int rc2 = sqlormTableExists(db, "main", "orm_models", &bCatalog);
+    if( rc2!=SQLITE_OK ) rc = rc2;
+    else if( !bCatalog ) rc = SQLITE_OK;
+  }
+  if( rc==SQLITE_OK && view.n ){
+    *pzView = view.az[0];                 /* taken from the list */
+    view.az[0] = 0;
+    if( pbFilters ) *pbFilters = filters.az[0][0]=='1';
+  }
+  sqlormNamesClear(&view);
+  sqlormNamesClear(&filters);
+  return rc;
+}
+
+/* What the relationship's SQL reads: the target's view, and the model's view when it
+** leaves rows out (a soft-deleted or other-class parent has no pairs). A view that only
+** adds properties is not joined for the parent, whose columns a traversal never shows. */
+static int relReaders(sqlite3 *db, OrmRel *p){
+  int bFilters = 0;
+  int rc;
+  sqlite3_free(p->zTargetView);
+  sqlite3_free(p->zParentView);
+  p->zTargetView = p->zParentView = 0;
+  p->bRemoteNotNull = 0;
+  rc = sqlormModelView(db, p->zTarget, &p->zTargetView, 0);
+  if( rc==SQLITE_OK ) rc = sqlormModelView(db, p->zModel, &p->zParentView, &bFilters);
+  if( rc==SQLITE_OK && !bFilters ){
+    sqlite3_free(p->zParentView);
+    p->zParentView = 0;
+  }
+  if( rc==SQLITE_OK && p->zTargetView && p->eDir==ORM_O2M ){
+    /* Through a view SQLite no longer knows a column is NOT NULL, and would test the
+    ** traversal view's "IS NOT NULL" on every row: the view leaves it out itself. */
+    OrmTable *pT = 0;
+    char *zIgnore = 0;
+    int i, iCol;
+    rc = sqlormTableLoadShallow(db, p->zTargetTable, &pT, &zIgnore);
+    for(i=0, p->bRemoteNotNull=(rc==SQLITE_OK); rc==SQLITE_OK && i<p->remote.n; i++){
+      iCol = sqlormNamesFind(&pT->cols, p->remote.az[i]);
+      if( iCol<0 || !(pT->aNotNull[iCol] || ((pT->bWithoutRowid || pT->bRowidKey)
+                                              && sqlormNamesFind(&pT->key, p->remote.az[i])>=0)) ){
+        p->bRemoteNotNull = 0;
+      }
+    }
+    sqlormTableFree(pT);
+    sqlite3_free(zIgnore);
+  }
+  return rc;
+}
+
 /* ---- loading from the catalog ---------------------------------------------------- */
 
 static int relKeys(sqlite3 *db, OrmRel *p, char **pzErr){
@@ -277,7 +349,8 @@ int sqlormRelLoad(sqlite3 *db, const char *zModel, const char *zName, OrmRel **p
   }
   if( rc==SQLITE_OK ){
     rc = relKeys(db, p, pzErr);
-    if( rc!=SQLITE_OK ){
+    if( rc==SQLITE_OK ) rc = relReaders(db, p);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
       char *zMsg = sqlite3_mprintf("relationship %s.%s: %s", zModel, zName, *pzErr);
       sqlite3_free(*pzErr);
       *pzErr = zMsg;
@@ -303,9 +376,16 @@ static void relJoinOn(sqlite3_str *pStr, const char *zA, const OrmNames *a, cons
   }
 }
 
+/* What the target's rows are read from: its model's view, else its table. Either is
+** aliased as the table, so that where and order_by read the same through both. */
+static const char *relTargetFrom(const OrmRel *p){
+  return p->zTargetView ? p->zTargetView : p->zTargetTable;
+}
+
 /* SELECT "T".* [, extras] FROM ... WHERE <the parent's local values as ?1..?n>
-** [AND (where)] [ORDER BY order_by]: the rows a parent reaches through the relationship.
-** Extras are columns of the target table, appended after its own. */
+** [AND (where)] [ORDER BY order_by]: the rows a parent reaches through the relationship,
+** through the target's view when it has one ("T".* then has its properties too). Extras
+** are columns of the target, appended after its own. */
 char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra){
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i;
@@ -315,7 +395,7 @@ char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra){
   }
   if( p->eDir==ORM_M2M ){
     sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\" JOIN main.\"%w\" AS \"%w\" ON ",
-                        p->zSecondary, p->zSecondary, p->zTargetTable, p->zTargetTable);
+                        p->zSecondary, p->zSecondary, relTargetFrom(p), p->zTargetTable);
     relJoinOn(pStr, p->zTargetTable, &p->remote, p->zSecondary, &p->secRemote);
     sqlite3_str_appendall(pStr, " WHERE ");
     for(i=0; i<p->secLocal.n; i++){
@@ -323,7 +403,7 @@ char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra){
                           p->secLocal.az[i], i+1);
     }
   }else{
-    sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\" WHERE ", p->zTargetTable,
+    sqlite3_str_appendf(pStr, " FROM main.\"%w\" AS \"%w\" WHERE ", relTargetFrom(p),
                         p->zTargetTable);
     for(i=0; i<p->remote.n; i++){
       sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" = ?%d", i ? " AND " : "", p->zTargetTable,
@@ -336,7 +416,9 @@ char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra){
 }
 
 /* The SELECT of the view of a relationship that does not recurse. source is the parent's
-** key (for a composite key: a JSON array, plus one source_<column> per key column). */
+** key (for a composite key: a JSON array, plus one source_<column> per key column). The
+** target is read through its model's view when it has one; the parent is joined through
+** its model's view when that leaves rows out, else only when its key is not at hand. */
 static char *relViewSelect(const OrmRel *p){
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *zT = p->zTargetTable;
@@ -347,9 +429,10 @@ static char *relViewSelect(const OrmRel *p){
   const char *zSrcAlias = zParent;
   const OrmNames *pSrc = &p->key;
   OrmNames mapped = {0, 0};
+  const char *zParentFrom = p->zParentView ? p->zParentView : p->zTable;
   int bJoinParent = 1;
   int i;
-  if( p->eDir!=ORM_M2O && sqlormNamesSameSet(&p->local, &p->key) ){
+  if( p->eDir!=ORM_M2O && sqlormNamesSameSet(&p->local, &p->key) && p->zParentView==0 ){
     const OrmNames *pOther = p->eDir==ORM_M2M ? &p->secLocal : &p->remote;
     for(i=0; i<p->key.n; i++){
       if( sqlormNamesAdd(&mapped, pOther->az[sqlormNamesFind(&p->local, p->key.az[i])]) ){
@@ -377,21 +460,21 @@ static char *relViewSelect(const OrmRel *p){
   sqlite3_str_appendf(pStr, ", \"%w\".* FROM ", zT);
   if( p->eDir==ORM_M2M ){
     sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\" JOIN main.\"%w\" AS \"%w\" ON ",
-                        p->zSecondary, p->zSecondary, zT, zT);
+                        p->zSecondary, p->zSecondary, relTargetFrom(p), zT);
     relJoinOn(pStr, zT, &p->remote, p->zSecondary, &p->secRemote);
     if( bJoinParent ){
-      sqlite3_str_appendf(pStr, " JOIN main.\"%w\" AS \"%w\" ON ", p->zTable, zParent);
+      sqlite3_str_appendf(pStr, " JOIN main.\"%w\" AS \"%w\" ON ", zParentFrom, zParent);
       relJoinOn(pStr, zParent, &p->local, p->zSecondary, &p->secLocal);
     }
   }else if( bJoinParent ){
     sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\" JOIN main.\"%w\" AS \"%w\" ON ",
-                        p->zTable, zParent, zT, zT);
+                        zParentFrom, zParent, relTargetFrom(p), zT);
     relJoinOn(pStr, zT, &p->remote, zParent, &p->local);
   }else{
-    sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\"", zT, zT);
+    sqlite3_str_appendf(pStr, "main.\"%w\" AS \"%w\"", relTargetFrom(p), zT);
   }
   /* A child whose reference is NULL has no parent: it is not a pair of the relationship. */
-  if( !bJoinParent ){
+  if( !bJoinParent && !(p->eDir==ORM_O2M && p->bRemoteNotNull) ){
     for(i=0; i<pSrc->n; i++){
       sqlite3_str_appendf(pStr, "%s\"%w\".\"%w\" IS NOT NULL", i ? " AND " : " WHERE ",
                           zSrcAlias, pSrc->az[i]);
@@ -556,13 +639,11 @@ static int relObjectType(sqlite3 *db, const char *zName, char **pzType, int *pbT
   return rc;
 }
 
-/* Drops a relationship's objects and its catalog row. */
-int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzErr){
-  static const char *azKind[] = { "delete", "setnull", "orphan", "secondary" };
+/* Drops a relationship's traversal table (a view or an orm_traverse table), if it is there. */
+static int relDropTraversal(sqlite3 *db, const char *zModel, const char *zName, char **pzErr){
   char *zTrav = sqlite3_mprintf("%s__%s", zModel, zName);
   char *zType = 0;
   int bTraverse = 0;
-  size_t i;
   int rc = zTrav ? relObjectType(db, zTrav, &zType, &bTraverse) : SQLITE_NOMEM;
   if( rc==SQLITE_OK && zType ){
     if( strcmp(zType, "view")==0 ){
@@ -571,6 +652,74 @@ int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzE
       rc = sqlormExec(db, pzErr, "DROP TABLE main.\"%w\"", zTrav);
     }
   }
+  sqlite3_free(zType);
+  sqlite3_free(zTrav);
+  return rc;
+}
+
+/* Creates a relationship's traversal table: an orm_traverse table for one that recurses,
+** else a view over what relReaders found. */
+static int relCreateTraversal(sqlite3 *db, OrmRel *p, char **pzErr){
+  char *zSql;
+  int rc;
+  if( relRecursive(p) ){
+    return sqlormExec(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w__%w\" USING orm_traverse(%Q, %Q)",
+                      p->zModel, p->zName, p->zModel, p->zName);
+  }
+  zSql = relViewSelect(p);
+  rc = zSql ? sqlormExec(db, pzErr, "CREATE VIEW main.\"%w__%w\" AS %s", p->zModel, p->zName,
+                         zSql) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && p->zWhere ){
+    /* CREATE VIEW does not resolve names: a where over a property that is gone is found
+    ** here rather than by the first query (the rest was checked when it was declared). */
+    sqlite3_stmt *pCheck = 0;
+    zSql = sqlite3_mprintf("SELECT * FROM main.\"%w__%w\"", p->zModel, p->zName);
+    rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pCheck, 0) : SQLITE_NOMEM;
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    sqlite3_finalize(pCheck);
+    sqlite3_free(zSql);
+  }
+  return rc;
+}
+
+/* Builds again the traversal tables of model zModel's relationships and of those that
+** target it, so that they read through its view as it is now, or through its table when
+** it has none (a view that appears, changes name or goes away; properties that change the
+** columns of an orm_traverse table). sqlormModelRebuild and sqlormModelDropView call it:
+** every change of a model's view goes through one of them. The catalog rows and the
+** cascade triggers stay as they are. */
+int sqlormRelRebuildTraversals(sqlite3 *db, const char *zModel, char **pzErr){
+  OrmNames models = {0, 0}, names = {0, 0};
+  int bCatalog = 0, i;
+  int rc = sqlormTableExists(db, "main", "orm_relationships", &bCatalog);
+  if( rc==SQLITE_OK && bCatalog ){
+    rc = sqlormQueryNames(db, "SELECT model, name FROM main.orm_relationships "
+        "WHERE model=?1 OR target=?1 ORDER BY rowid", zModel, &models, &names);
+  }
+  for(i=0; rc==SQLITE_OK && i<models.n; i++){
+    OrmRel *p = 0;
+    rc = sqlormRelLoad(db, models.az[i], names.az[i], &p, pzErr);
+    if( rc==SQLITE_OK ) rc = relDropTraversal(db, p->zModel, p->zName, pzErr);
+    if( rc==SQLITE_OK ) rc = relCreateTraversal(db, p, pzErr);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
+      char *zMsg = sqlite3_mprintf("the traversal table %s__%s reads model %s, and cannot be "
+          "built again: %s", models.az[i], names.az[i], zModel, *pzErr);
+      sqlite3_free(*pzErr);
+      *pzErr = zMsg;
+    }
+    sqlormRelFree(p);
+  }
+  sqlormNamesClear(&models);
+  sqlormNamesClear(&names);
+  return rc;
+}
+
+/* Drops a relationship's objects and its catalog row. */
+int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzErr){
+  static const char *azKind[] = { "delete", "setnull", "orphan", "secondary" };
+  size_t i;
+  int rc = relDropTraversal(db, zModel, zName, pzErr);
   for(i=0; rc==SQLITE_OK && i<sizeof(azKind)/sizeof(azKind[0]); i++){
     rc = sqlormExec(db, pzErr, "DROP TRIGGER IF EXISTS main.\"orm_%w__%w__%w\"",
                     zModel, zName, azKind[i]);
@@ -579,8 +728,6 @@ int sqlormRelDrop(sqlite3 *db, const char *zModel, const char *zName, char **pzE
     rc = sqlormExec(db, pzErr, "DELETE FROM main.orm_relationships WHERE model=%Q AND name=%Q",
                     zModel, zName);
   }
-  sqlite3_free(zType);
-  sqlite3_free(zTrav);
   return rc;
 }
 
@@ -670,17 +817,8 @@ int sqlormRelSave(sqlite3 *db, OrmRel *p, char **pzErr){
   rc = sqlormExec(db, pzErr, "%s", zSql);
   sqlite3_free(zSql);
 
-  if( rc==SQLITE_OK ){
-    if( relRecursive(p) ){
-      rc = sqlormExec(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w__%w\" USING orm_traverse(%Q, %Q)",
-                      p->zModel, p->zName, p->zModel, p->zName);
-    }else{
-      zSql = relViewSelect(p);
-      rc = zSql ? sqlormExec(db, pzErr, "CREATE VIEW main.\"%w__%w\" AS %s", p->zModel,
-                             p->zName, zSql) : SQLITE_NOMEM;
-      sqlite3_free(zSql);
-    }
-  }
+  if( rc==SQLITE_OK ) rc = relReaders(db, p);     /* automap's relationships come unread */
+  if( rc==SQLITE_OK ) rc = relCreateTraversal(db, p, pzErr);
   if( rc==SQLITE_OK && p->eDir==ORM_O2M ){
     OrmTable *pT = 0;
     rc = sqlormTableLoadShallow(db, p->zTargetTable, &pT, pzErr);
@@ -755,7 +893,9 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
         rc = SQLITE_ERROR;
       }else{
         /* One name is kept as a one-name array: the catalog holds arrays. */
-        if( bText ){
+        if( zVal==0 ){
+          rc = SQLITE_NOMEM;             /* sqlite3_column_text() ran out of memory */
+        }else if( bText ){
           sqlite3_str *pS = sqlite3_str_new(db);
           sqlite3_str_appendchar(pS, 1, '[');
           sqlormJsonString(pS, zVal, -1);
@@ -764,7 +904,7 @@ static int relParseOptions(sqlite3 *db, const char *zJson, OrmRel *p, RelOptions
         }else{
           *pz = dup(zVal);
         }
-        if( *pz==0 ) rc = SQLITE_NOMEM;
+        if( rc==SQLITE_OK && *pz==0 ) rc = SQLITE_NOMEM;
       }
       continue;
     }
@@ -1073,7 +1213,10 @@ static int relValidate(sqlite3 *db, OrmRel *p, OrmTable *pModel, char **pzErr){
                              p->zModel, p->zName);
     return SQLITE_ERROR;
   }
-  zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", p->zTargetTable, p->zTargetTable);
+  /* where and order_by read the target as the traversal does: through its view, if any. */
+  rc = relReaders(db, p);
+  if( rc!=SQLITE_OK ) return rc;
+  zFrom = sqlite3_mprintf("main.\"%w\" AS \"%w\"", relTargetFrom(p), p->zTargetTable);
   if( zFrom==0 ) return SQLITE_NOMEM;
   if( p->zWhere ) rc = sqlormCheckExpr(db, p->zWhere, zFrom, "where", 0, pzErr);
   if( rc==SQLITE_OK && p->zOrderBy ){

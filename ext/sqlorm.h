@@ -72,6 +72,10 @@ struct OrmRel {
   char *zTable;           /* the model's table */
   char *zTarget;          /* the target model */
   char *zTargetTable;     /* its table */
+  char *zTargetView;      /* the target model's view, read instead of its table, or NULL */
+  char *zParentView;      /* the model's view when it leaves rows out (soft delete,
+                          ** inheritance): the parents are read through it; or NULL */
+  int bRemoteNotNull;     /* with zTargetView: every remote column is declared NOT NULL */
   int eDir;               /* ORM_M2O, ORM_O2M or ORM_M2M */
   int bUselist;           /* 0: a scalar (many-to-one, one-to-one) */
   int bOneToOne;          /* the referencing columns are unique: one-to-one */
@@ -122,6 +126,8 @@ char *sqlormRelChildrenSql(const OrmRel *p, const OrmNames *pExtra);
 int sqlormRelIsSelf(const OrmRel *p);
 int sqlormModelTable(sqlite3 *db, const char *zModel, int bOrigin, char **pzTable,
                      char **pzErr);
+int sqlormModelView(sqlite3 *db, const char *zModel, char **pzView, int *pbFilters);
+int sqlormRelRebuildTraversals(sqlite3 *db, const char *zModel, char **pzErr);
 int sqlormRelationshipRegister(sqlite3 *db);
 
 /* in automap.c */

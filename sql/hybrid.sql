@@ -61,9 +61,10 @@ SELECT users__name_matches(1, 'Jo') AS john, users__name_matches(2, 'Ja') AS jan
        users__name_matches(99, 'x') AS nobody;
 SELECT users__name_matches(1);
 
--- Hybrids appear where the table's columns do: traversal tables and orm_json.
+-- Hybrids appear where the table's columns do: traversal tables and orm_json. Both read a
+-- model through its view, so column properties appear there too.
 SELECT orm_relationship('addresses', 'user', 'users') AS made;
-SELECT source, full_name FROM addresses__user WHERE source = 3;
+SELECT source, full_name, address_count FROM addresses__user WHERE source = 3;
 SELECT orm_json('users', 3) AS doc;
 
 -- Everything survives close and reopen; methods are registered again at load.

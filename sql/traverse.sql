@@ -246,3 +246,108 @@ UPDATE org SET boss = w.source FROM org__staff(1, 0) AS w WHERE org.id = w.id AN
 SELECT * FROM org ORDER BY id;
 DELETE FROM org WHERE id IN (SELECT id FROM org__staff(1, 0) WHERE name LIKE '%COPY');
 SELECT * FROM org ORDER BY id;
+
+-- Traversal tables read a model through its view when it has one: its column properties
+-- are columns of the traversal table, and the rows the view leaves out (soft-deleted, of
+-- another class) are not there, at any depth. The tables follow the view as it appears,
+-- changes and goes away.
+CREATE TABLE teams(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE staff(id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+                   boss_id INTEGER REFERENCES staff, team_id INTEGER REFERENCES teams);
+INSERT INTO teams VALUES (1, 'core'), (2, 'web');
+INSERT INTO staff VALUES (1, 'Ann', 'manager', NULL, 1), (2, 'Bob', 'engineer', 1, 1),
+  (3, 'Cat', 'engineer', 1, 2), (4, 'Dan', 'manager', 1, 2), (5, 'Eve', 'engineer', 4, 2);
+SELECT orm_relationship('staff', 'reports', 'staff', '{"remote":"boss_id","order_by":"id"}');
+SELECT orm_relationship('teams', 'members', 'staff', '{"order_by":"id"}');
+SELECT orm_relationship('staff', 'team', 'teams');
+-- A property declared after the relationships is a column of their tables: of the walk ...
+SELECT orm_hybrid('staff', 'n_reports',
+       '(SELECT count(*) FROM staff r WHERE r.boss_id = staff.id)') AS kind;
+SELECT group_concat(name, ', ') AS columns FROM pragma_table_info('staff__reports');
+SELECT source, depth, name, n_reports FROM staff__reports(1, 0);
+-- ... and of the views, one-to-many and many-to-one.
+SELECT source, name, n_reports FROM teams__members ORDER BY source, id;
+SELECT orm_hybrid('teams', 'size', '(SELECT count(*) FROM staff s WHERE s.team_id = teams.id)');
+SELECT source, name, size FROM staff__team ORDER BY source;
+-- A join through the view is still planned as the join written by hand.
+EXPLAIN QUERY PLAN
+SELECT t.name, m.name FROM teams t JOIN teams__members m ON m.source = t.id;
+-- Dropped again: its column goes, and the tables read the table again.
+SELECT orm_drop('staff', 'n_reports');
+SELECT group_concat(name, ', ') AS columns FROM pragma_table_info('staff__reports');
+SELECT group_concat(name, ', ') AS columns FROM pragma_table_info('teams__members');
+SELECT name, instr(sql, 'staff_view') > 0 AS reads_view, instr(sql, 'teams_view') > 0 AS
+       reads_teams_view FROM sqlite_schema WHERE name IN ('teams__members', 'staff__team')
+ ORDER BY name;
+
+-- soft_delete: a soft-deleted row is no child, is not walked through (Eve, below Dan, is
+-- not reached from Ann), starts no walk, and as a parent has no pairs.
+SELECT orm_model('staff', '{"soft_delete":true}') AS view;
+DELETE FROM staff_view WHERE id = 4;
+SELECT id, name FROM staff WHERE deleted_at IS NOT NULL;
+SELECT source, depth, name FROM staff__reports(1, 0);
+SELECT count(*) AS n FROM staff__reports(4, 0);
+SELECT source, name FROM teams__members ORDER BY source, id;
+SELECT source, name FROM staff__team ORDER BY source;
+-- A host without the module reads the views through the model's view too.
+.reopen-plain
+SELECT source, name FROM teams__members ORDER BY source, id;
+.reopen
+-- The view renamed: the tables follow it; gone (no soft_delete): they read the table.
+SELECT orm_model('staff', '{"soft_delete":true,"view":"live_staff"}') AS view;
+SELECT name, instr(sql, '"live_staff"') > 0 AS reads_view FROM sqlite_schema
+ WHERE name IN ('teams__members', 'staff__team') ORDER BY name;
+SELECT source, name FROM teams__members ORDER BY source, id;
+SELECT orm_model('staff') AS view;
+SELECT source, name FROM teams__members ORDER BY source, id;
+SELECT source, depth, name FROM staff__reports(1, 0);
+SELECT orm_model('staff', '{"soft_delete":true}') AS view;
+
+-- Single-table inheritance: a relationship to a subclass reaches its rows only, and one
+-- declared on a subclass has pairs for its rows only.
+SELECT orm_model('Person', '{"table":"staff","polymorphic_on":"kind","identity":"person"}');
+SELECT orm_model('Engineer', '{"inherits":"Person","identity":"engineer"}');
+SELECT orm_relationship('teams', 'engineers', 'Engineer', '{"remote":"team_id","order_by":"id"}');
+SELECT source, name, kind FROM teams__engineers ORDER BY source, id;
+SELECT orm_relationship('Engineer', 'squad', 'teams', '{"local":"team_id"}');
+SELECT source, name FROM Engineer__squad ORDER BY source;
+SELECT orm_relationship('Engineer', 'boss', 'Person', '{"local":"boss_id"}');
+-- (Dan is soft-deleted in model staff; model Person has no soft_delete.)
+SELECT depth, id, name FROM Engineer__boss(5, 0);
+SELECT count(*) AS n FROM Engineer__boss(4, 0);
+
+-- orm_automap, run and run again, and a declaration that takes over an automap
+-- relationship: their tables read the views too. (The tables above that a traversal
+-- cannot serve go first.)
+DROP TABLE steps;
+DROP TABLE levels;
+SELECT orm_automap() > 0 AS mapped;
+SELECT model, name, origin FROM orm_relationships WHERE model = 'staff' AND name = 'boss';
+SELECT depth, name FROM staff__boss(3, 0);
+SELECT count(*) AS n FROM staff__boss(5, 0);
+SELECT orm_automap() > 0 AS mapped;
+SELECT depth, name FROM staff__boss(3, 0);
+SELECT count(*) AS n FROM staff__boss(5, 0);
+SELECT orm_relationship('staff', 'boss', 'staff', '{"local":"boss_id","max_depth":0}');
+SELECT count(*) AS n FROM staff__boss(5);
+SELECT depth, name FROM staff__boss(3);
+
+-- where and order_by may name the target's properties. A change of the view that a
+-- traversal table cannot follow is refused, and nothing changes: dropping a property a
+-- where needs, a property named as a column of the walk.
+SELECT orm_relationship('staff', 'big_team', 'teams', '{"local":"team_id","where":"teams.size > 2"}');
+SELECT source, name, size FROM staff__big_team ORDER BY source;
+SELECT orm_drop('teams', 'size');
+SELECT orm_hybrid('staff', 'depth', '(SELECT t.id FROM teams t WHERE t.id = staff.team_id)');
+SELECT model, name FROM orm_hybrids ORDER BY model, name;
+SELECT source, name, size FROM staff__big_team ORDER BY source;
+SELECT depth, name FROM staff__reports(1);
+
+-- A model view that is no longer there (dropped by hand) is reported by the tables that
+-- read it; declaring the model again builds both again.
+DROP VIEW staff_view;
+SELECT count(*) FROM teams__members;
+SELECT * FROM staff__reports(1);
+SELECT orm_model('staff', '{"soft_delete":true}') AS view;
+SELECT count(*) AS n FROM teams__members;
+SELECT source, depth, name FROM staff__reports(1, 0);

@@ -192,6 +192,8 @@ static void test_oom_journal(void **state){
     oomLoop(zSetup, "SELECT orm_check(); SELECT orm_downgrade_sql('a1')");
     sqlite3_free(zSetup);
   }
+}
+
 static void test_oom_version(void **state){
   (void)state;
   /* The table's triggers, the stamping exemption, and another model's view built again. */
@@ -205,6 +207,35 @@ static void test_oom_version(void **state){
           "SELECT orm_drop('users')");
 }
 
+/* Model views read by traversal tables and orm_json: the traversal tables built again
+** when a view appears (orm_model) or gains a column (orm_hybrid), made over a view, and
+** read through. */
+static void test_oom_views(void **state){
+  static const char zReports[] = "SELECT orm_relationship('employees', 'reports', "
+      "'employees', '{\"remote\":\"manager_id\"}');";
+  static const char zUser[] = "SELECT orm_relationship('addresses', 'user', 'users');"
+      "SELECT orm_relationship('users', 'addresses', 'addresses');";
+  (void)state;
+  oomLoop(zReports, "SELECT orm_model('employees', '{\"soft_delete\":true}')");
+  oomLoop(zUser, "SELECT orm_hybrid('users', 'n', '(SELECT count(*) FROM addresses "
+          "WHERE addresses.user_id = users.id)')");
+  oomLoop("SELECT orm_model('Boss', '{\"table\":\"employees\",\"soft_delete\":true}')",
+          "SELECT orm_relationship('Boss', 'team', 'employees', '{\"remote\":\"manager_id\"}')");
+  oomLoop("SELECT orm_relationship('addresses', 'user', 'users');"
+          "SELECT orm_model('users', '{\"soft_delete\":true}');"
+          "SELECT orm_hybrid('addresses', 'n', '(SELECT count(*) FROM users "
+          "WHERE users.id = addresses.user_id)')",
+          "SELECT orm_json('addresses', 1, 'user')");
+  oomLoop("SELECT orm_model('employees', '{\"soft_delete\":true}');"
+          "SELECT orm_hybrid('employees', 'n', '(SELECT count(*) FROM employees r "
+          "WHERE r.manager_id = employees.id)');" ,
+          zReports);
+  oomLoop("SELECT orm_model('employees', '{\"soft_delete\":true}');"
+          "SELECT orm_relationship('employees', 'reports', 'employees', "
+          "'{\"remote\":\"manager_id\"}');",
+          "SELECT count(*) FROM employees__reports(1, 0)");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -216,6 +247,7 @@ int main(void){
     cmocka_unit_test(test_oom_hybrid),
     cmocka_unit_test(test_oom_journal),
     cmocka_unit_test(test_oom_version),
+    cmocka_unit_test(test_oom_views),
   };
   /* OOM_ONLY=test_oom_journal runs one scenario, while working on one. */
   if( getenv("OOM_ONLY") ) cmocka_set_test_filter(getenv("OOM_ONLY"));

@@ -14,10 +14,11 @@
 **     JOIN employees__employees_by_manager s ON s.source = e.id AND s.max_depth = 2;
 **   SELECT * FROM employees__employees_by_manager;        -- from every row: all the pairs
 **
-** Columns: source (the start's key), depth (1: directly related), then the target table's
-** columns as SELECT * lists them; hidden columns start (the same as source) and max_depth
-** (by default the relationship's max_depth option, itself 1 by default; 0: unbounded), so
-** that the call syntax t(start, max_depth) works.
+** Columns: source (the start's key), depth (1: directly related), then the target's
+** columns as SELECT * lists them (through its model's view when it has one, properties
+** included; the rows the view leaves out are not walked); hidden columns start (the same
+** as source) and max_depth (by default the relationship's max_depth option, itself 1 by
+** default; 0: unbounded), so that the call syntax t(start, max_depth) works.
 **
 ** How it works: xBestIndex takes an equality on source or start (idxNum bit 1) and one on
 ** max_depth (bit 2) as xFilter's arguments, in that order; a plan without a start walks
@@ -461,11 +462,13 @@ static int travPrepare(traverse_vtab *p, sqlite3 *db, const OrmRel *pRel, char *
     return SQLITE_ERROR;
   }
 
-  /* The target's columns as SELECT * lists them, with the types they were declared with. */
+  /* The target's columns as SELECT * lists them, with the types they were declared with:
+  ** its model's view's (with its properties), else its table's. */
   rc = sqlite3_prepare_v2(db, "SELECT name, type, hidden FROM pragma_table_xinfo(?1, 'main') "
                           "ORDER BY cid", -1, &pStmt, 0);
   if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, pRel->zTargetTable, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 1, pRel->zTargetView ? pRel->zTargetView : pRel->zTargetTable,
+                      -1, SQLITE_STATIC);
     while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
       const char *zCol = (const char*)sqlite3_column_text(pStmt, 0);
       const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
@@ -475,9 +478,11 @@ static int travPrepare(traverse_vtab *p, sqlite3 *db, const OrmRel *pRel, char *
         if( sqlite3_stricmp(zCol, azTravColumn[i])==0 ) break;
       }
       if( i<4 ){
-        *pzErr = sqlite3_mprintf("table %s has a column named %s, which the traversal table "
+        *pzErr = sqlite3_mprintf("%s %s has a column named %s, which the traversal table "
             "%s__%s needs (its own columns are source, depth, start and max_depth)",
-            pRel->zTargetTable, zCol, pRel->zModel, pRel->zName);
+            pRel->zTargetView ? "view" : "table",
+            pRel->zTargetView ? pRel->zTargetView : pRel->zTargetTable, zCol, pRel->zModel,
+            pRel->zName);
         rc = SQLITE_ERROR;
         break;
       }
@@ -493,7 +498,8 @@ static int travPrepare(traverse_vtab *p, sqlite3 *db, const OrmRel *pRel, char *
     sqlite3_finalize(pStmt);
   }
   if( rc==SQLITE_OK && cols.n==0 ){
-    *pzErr = sqlite3_mprintf("no such table: %s", pRel->zTargetTable);
+    *pzErr = sqlite3_mprintf("no such %s: %s", pRel->zTargetView ? "view" : "table",
+                             pRel->zTargetView ? pRel->zTargetView : pRel->zTargetTable);
     rc = SQLITE_ERROR;
   }
   p->nCol = cols.n;
@@ -528,12 +534,14 @@ static int travPrepare(traverse_vtab *p, sqlite3 *db, const OrmRel *pRel, char *
     if( p->zChildSql==0 ) rc = SQLITE_NOMEM;
   }
 
-  /* The start row: its key (source), then its local values. */
+  /* The start row: its key (source), then its local values; through the model's view when
+  ** that leaves rows out (a soft-deleted row starts no walk). */
   if( rc==SQLITE_OK ){
     sqlite3_str *pStr = sqlite3_str_new(db);
     sqlite3_str_appendf(pStr, "SELECT \"%w\"", pRel->key.az[0]);
     for(j=0; j<pRel->local.n; j++) sqlite3_str_appendf(pStr, ", \"%w\"", pRel->local.az[j]);
-    sqlite3_str_appendf(pStr, " FROM main.\"%w\"", pRel->zTable);
+    sqlite3_str_appendf(pStr, " FROM main.\"%w\"",
+                        pRel->zParentView ? pRel->zParentView : pRel->zTable);
     p->zScanSql = sqlite3_str_finish(pStr);
     p->zLookupSql = sqlite3_mprintf("%s WHERE \"%w\" = ?1", p->zScanSql, pRel->key.az[0]);
     if( p->zScanSql==0 || p->zLookupSql==0 ) rc = SQLITE_NOMEM;

@@ -8,15 +8,17 @@
 **                   json_object(...)) FROM addresses a WHERE a.user_id = u.id), 'groups', ...)
 **                 FROM users u
 **
+** Then the same documents through model views (a column property on users, soft_delete on
+** addresses and groups), against the hand-written SQL with the same subquery and filters.
 ** The relationships are declared inside a transaction that is rolled back at the end, so
 ** bench.db stays as make generated it. Every document of both queries is compared before
 ** timing. Usage: bench_json bench.db   (make bench)
 */
 #include "bench.h"
 
-static const char zOrmSql[] =
+static const char zOrmPlain[] =
   "SELECT orm_json('users', id, 'addresses,groups') FROM users ORDER BY id";
-static const char zHandSql[] =
+static const char zHandPlain[] =
   "SELECT json_object('id', u.id, 'first_name', u.first_name, 'last_name', u.last_name,"
   " 'email', u.email, 'created_at', u.created_at,"
   " 'addresses', (SELECT json_group_array(json_object('id', a.id, 'user_id', a.user_id,"
@@ -24,6 +26,24 @@ static const char zHandSql[] =
   " 'groups', (SELECT json_group_array(json_object('id', g.id, 'name', g.name))"
   "   FROM user_group ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id))"
   " FROM users u ORDER BY u.id";
+
+/* Through model views: users with a column property, addresses and groups with soft_delete
+** (every 10th row deleted). */
+static const char zOrmViews[] =
+  "SELECT orm_json('users', id, 'addresses,groups') FROM users ORDER BY id";
+static const char zHandViews[] =
+  "SELECT json_object('id', u.id, 'first_name', u.first_name, 'last_name', u.last_name,"
+  " 'email', u.email, 'created_at', u.created_at,"
+  " 'address_count', (SELECT count(*) FROM addresses x WHERE x.user_id = u.id),"
+  " 'addresses', (SELECT json_group_array(json_object('id', a.id, 'user_id', a.user_id,"
+  "   'email_address', a.email_address, 'deleted_at', a.deleted_at)) FROM addresses a"
+  "   WHERE a.user_id = u.id AND a.deleted_at IS NULL),"
+  " 'groups', (SELECT json_group_array(json_object('id', g.id, 'name', g.name,"
+  "   'deleted_at', g.deleted_at))"
+  "   FROM user_group ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id"
+  "   AND g.deleted_at IS NULL))"
+  " FROM users u ORDER BY u.id";
+static const char *zOrmSql = zOrmPlain, *zHandSql = zHandPlain;
 
 typedef struct JsonBench { sqlite3 *db; sqlite3_int64 nBytes; } JsonBench;
 
@@ -78,7 +98,7 @@ int main(int argc, char **argv){
   const char *zModule = getenv("SQLORM_MODULE");
   JsonBench b;
   char *zErr = 0;
-  double tOrm, tHand, tAlchemy;
+  double tOrm, tHand, tAlchemy, tOrmViews, tHandViews;
   if( zModule==0 ){ fprintf(stderr, "bench: set SQLORM_MODULE\n"); return 1; }
   memset(&b, 0, sizeof(b));
   benchCheck(sqlite3_open_v2(zDb, &b.db, SQLITE_OPEN_READWRITE, 0), b.db, "open");
@@ -96,9 +116,25 @@ int main(int argc, char **argv){
   }
   checkSame(b.db);
   benchPair(withOrm, byHand, &b, 7, &tOrm, &tHand);
+  if( sqlite3_exec(b.db,
+        "SELECT orm_hybrid('users', 'address_count', '(SELECT count(*) FROM addresses x "
+        "WHERE x.user_id = users.id)');"
+        "SELECT orm_model('addresses', '{\"soft_delete\":true}');"
+        "SELECT orm_model('groups', '{\"soft_delete\":true}');"
+        "UPDATE addresses SET deleted_at = 'x' WHERE id % 10 = 0;"
+        "UPDATE groups SET deleted_at = 'x' WHERE id % 10 = 0;", 0, 0, &zErr)!=SQLITE_OK ){
+    fprintf(stderr, "bench: model views: %s\n", zErr);
+    return 1;
+  }
+  zOrmSql = zOrmViews;
+  zHandSql = zHandViews;
+  checkSame(b.db);
+  benchPair(withOrm, byHand, &b, 7, &tOrmViews, &tHandViews);
   benchCheck(sqlite3_exec(b.db, "ROLLBACK", 0, 0, 0), b.db, "rollback");
   sqlite3_close(b.db);
   tAlchemy = benchSqlalchemy("json", zDb);
   benchReport("orm_json users+addresses+groups (x20000)", tOrm, tHand, tAlchemy);
+  benchReport("orm_json, property + soft_delete views", tOrmViews, tHandViews,
+              BENCH_NO_SQLALCHEMY);
   return 0;
 }
