@@ -436,14 +436,23 @@ static int modelTableTriggers(sqlite3 *db, const ModelInfo *m, char **pzErr){
     sqlite3_str_appendf(pStr, "CREATE TRIGGER main.\"orm_%w__validate_%s\" AFTER %s ON "
         "main.\"%w\" BEGIN ", m->zName, k ? "update" : "insert", k ? "UPDATE" : "INSERT",
         m->zTable);
-    for(i=0; i<m->rules.n; i++){
-      /* RAISE takes a literal message in SQLite 3.40: the rule and the table, not the key. */
-      char *zMsg = sqlite3_mprintf("validation rule %s of model %s failed for a row of %s",
-                                   m->rules.az[i], m->zName, m->zTable);
-      if( zMsg==0 ) rc = SQLITE_NOMEM;
-      sqlite3_str_appendf(pStr, "SELECT RAISE(ABORT, %Q) FROM \"%w\" AS \"%w\" WHERE %s "
-          "AND NOT (%s\n); ", zMsg, m->zTable, m->zTable, zKey, m->ruleExprs.az[i]);
+    for(i=0; rc==SQLITE_OK && i<m->rules.n; i++){
+      /* RAISE takes a literal message in SQLite 3.40; json_extract's error on a malformed
+      ** path repeats the path, so the message can name the row (as version.c does). */
+      sqlite3_str *pText = sqlite3_str_new(0);
+      char *zRow, *zMsg;
+      sqlormRowKeySql(pTab, 0, pText, "NEW");
+      zRow = modelStrFinish(pText, &rc);
+      zMsg = sqlite3_mprintf("validation rule %s of model %s failed for %s ", m->rules.az[i],
+                             m->zName, m->zTable);
+      if( zMsg==0 || zRow==0 ) rc = SQLITE_NOMEM;
+      if( rc==SQLITE_OK ){
+        sqlite3_str_appendf(pStr, "SELECT json_extract('{}', coalesce(%Q || %s, %Q)) FROM "
+            "\"%w\" AS \"%w\" WHERE %s AND NOT (%s\n); ", zMsg, zRow, zMsg, m->zTable,
+            m->zTable, zKey, m->ruleExprs.az[i]);
+      }
       sqlite3_free(zMsg);
+      sqlite3_free(zRow);
     }
     sqlite3_str_appendall(pStr, "END");
     zSql = sqlite3_str_finish(pStr);

@@ -402,6 +402,25 @@ int sqlormTableLoadShallow(sqlite3 *db, const char *zName, OrmTable **pp, char *
   return tableLoad(db, zName, 0, pp, pzErr);
 }
 
+/* The SQL that names a row by its key: `"k" = NEW."k" AND ...` (IS where a key may be
+** NULL) and, for messages, `'k=' || <value>, ...` over zRef (OLD or NEW). */
+void sqlormRowKeySql(const OrmTable *pTab, sqlite3_str *pWhere, sqlite3_str *pText,
+                          const char *zRef){
+  int i;
+  for(i=0; i<pTab->key.n; i++){
+    const char *k = pTab->key.az[i];
+    if( pWhere ){
+      sqlite3_str_appendf(pWhere, "%s\"%w\" %s %s.\"%w\"", i ? " AND " : "", k,
+                          pTab->bRowidKey ? "=" : "IS", zRef, k);
+    }
+    if( pText ){
+      sqlite3_str_appendf(pText, "%s'%q=' || coalesce(CASE typeof(%s.\"%w\") WHEN 'text' THEN "
+          "json_quote(%s.\"%w\") WHEN 'blob' THEN 'x' || hex(%s.\"%w\") ELSE %s.\"%w\" END, "
+          "'NULL')", i ? " || ', ' || " : "", k, zRef, k, zRef, k, zRef, k, zRef, k);
+    }
+  }
+}
+
 /* Whether the columns are the table's key or one of its UNIQUE sets (in any order). */
 int sqlormTableIsUnique(const OrmTable *p, const OrmNames *pCols){
   int i;

@@ -252,6 +252,8 @@ int sqlormQueryNames(sqlite3 *db, const char *zSql, const char *zBind, OrmNames 
 int sqlormTableName(sqlite3 *db, const char *zName, char **pzCanon);
 int sqlormTableLoad(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);
 int sqlormTableLoadShallow(sqlite3 *db, const char *zName, OrmTable **pp, char **pzErr);
+void sqlormRowKeySql(const OrmTable *pTab, sqlite3_str *pWhere, sqlite3_str *pText,
+                     const char *zRef);
 void sqlormTableFree(OrmTable *p);
 int sqlormTableIsUnique(const OrmTable *p, const OrmNames *pCols);
 int sqlormTableCheckColumns(const OrmTable *p, const OrmNames *pCols, const char *zWhat,

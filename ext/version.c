@@ -245,32 +245,13 @@ char *sqlormVersionNext(const OrmVersion *p, const char *zOld){
   }
 }
 
-/* The SQL that names a row by its key: `"k" = NEW."k" AND ...` (IS where a key may be
-** NULL) and, for messages, `'k=' || <value>, ...` over zRef (OLD or NEW). */
-static void versionKeySql(const OrmTable *pTab, sqlite3_str *pWhere, sqlite3_str *pText,
-                          const char *zRef){
-  int i;
-  for(i=0; i<pTab->key.n; i++){
-    const char *k = pTab->key.az[i];
-    if( pWhere ){
-      sqlite3_str_appendf(pWhere, "%s\"%w\" %s %s.\"%w\"", i ? " AND " : "", k,
-                          pTab->bRowidKey ? "=" : "IS", zRef, k);
-    }
-    if( pText ){
-      sqlite3_str_appendf(pText, "%s'%q=' || coalesce(CASE typeof(%s.\"%w\") WHEN 'text' THEN "
-          "json_quote(%s.\"%w\") WHEN 'blob' THEN 'x' || hex(%s.\"%w\") ELSE %s.\"%w\" END, "
-          "'NULL')", i ? " || ', ' || " : "", k, zRef, k, zRef, k, zRef, k, zRef, k);
-    }
-  }
-}
-
 /* A statement that fails with the stale error for the row OLD, which the writer read at
 ** version zRead (an expression). json_extract() reports a malformed path with the path
 ** in its message: "JSON path error near 'stale data: ...'". */
 static char *versionStaleSql(const OrmTable *pTab, const OrmVersion *p, const char *zRead){
   sqlite3_str *pText = sqlite3_str_new(0);
   char *zKey, *zSql;
-  versionKeySql(pTab, 0, pText, "OLD");
+  sqlormRowKeySql(pTab, 0, pText, "OLD");
   zKey = sqlite3_str_finish(pText);
   if( zKey==0 ) return 0;
   zSql = sqlite3_mprintf("SELECT json_extract('{}', coalesce('stale data: ' || %Q || ' ' || "
@@ -356,7 +337,7 @@ int sqlormVersionTriggers(sqlite3 *db, const char *zModel, char **pzErr){
     return rc;
   }
   pWhere = sqlite3_str_new(db);
-  versionKeySql(pTab, pWhere, 0, "NEW");
+  sqlormRowKeySql(pTab, pWhere, 0, "NEW");
   zWhere = sqlite3_str_finish(pWhere);
   zNextNull = sqlormVersionNext(&v, "NULL");
   zNextCol = sqlite3_mprintf("\"%w\"", v.zCol);
