@@ -106,6 +106,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     if( rc==SQLITE_OK ) rc = sqlormHybridRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormJsonRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormTraverseRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormAlterRegister(db);
     if( rc!=SQLITE_OK ){
       *pzErrMsg = sqlite3_mprintf("sqlorm: cannot register its functions: %s",
                                   sqlite3_errstr(rc));

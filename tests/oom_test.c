@@ -173,6 +173,18 @@ static void test_oom_hybrid(void **state){
              "\"soft_delete\":true,\"validate\":{\"named\":\"length(name) > 0\"}}')");
 }
 
+static void test_oom_alter(void **state){
+  (void)state;
+  /* Native: a rename and an added column; the rebuild: a constraint, a changed column,
+  ** the foreign keys of the children checked. */
+  oomLoop(0, "SELECT orm_alter_table('users', '{\"rename_column\":{\"name\":\"nick\"},"
+             "\"add_column\":{\"age\":\"INT DEFAULT 0\"}}')");
+  oomLoop("PRAGMA foreign_keys=ON",
+          "SELECT orm_alter_table('users', '{\"alter_column\":{\"name\":{\"not_null\":true,"
+          "\"collate\":\"NOCASE\"}},\"drop_constraint\":\"UNIQUE\","
+          "\"add_constraint\":\"CONSTRAINT c CHECK (id > 0)\"}')");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -182,6 +194,7 @@ int main(void){
     cmocka_unit_test(test_oom_json),
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
+    cmocka_unit_test(test_oom_alter),
   };
   return cmocka_run_group_tests_name("oom", aTest, groupSetup, 0);
 }
