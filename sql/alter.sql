@@ -66,6 +66,15 @@ INSERT INTO users_view(name, age, mail, nick) VALUES ('eve', 50, 'eve@x', 'E');
 SELECT id, name, nick, shout, n_addresses FROM users_view ORDER BY id;
 
 -- ---- the rebuild -------------------------------------------------------------------
+-- The trap, by hand: inside a transaction PRAGMA foreign_keys=OFF does nothing, and the
+-- DROP TABLE of the hand-written 12 steps empties the children of ON DELETE CASCADE.
+BEGIN;
+PRAGMA foreign_keys = OFF;
+CREATE TABLE users_copy AS SELECT * FROM users;
+DROP TABLE users;
+SELECT count(*) AS addresses_left FROM addresses;
+ROLLBACK;
+PRAGMA foreign_keys;
 -- Inside a transaction, with foreign keys on: PRAGMA foreign_keys=OFF would do nothing
 -- here, and a plain DROP TABLE users would take every address with it (ON DELETE CASCADE).
 BEGIN;
