@@ -269,6 +269,70 @@ int sqlormCheckTrusted(sqlite3 *db, const char *zSql, const char *zWhat,
 int sqlormExprHasSubquery(const char *z);
 char *sqlormExprSubst(const char *zExpr, const char *zParam, const char *zWith, int *pRc);
 
+/* in ddl.c */
+#define DDL_END    0      /* token kinds of sqlormDdlToken */
+#define DDL_SPACE  1      /* blanks and comments */
+#define DDL_ID     2      /* a bare word (or number) */
+#define DDL_QUOTED 3      /* "name", `name`, [name] */
+#define DDL_STRING 4      /* 'text' */
+#define DDL_LP     5
+#define DDL_RP     6
+#define DDL_COMMA  7
+#define DDL_SEMI   8
+#define DDL_OTHER  9      /* an operator character */
+#define DDL_ERROR  10     /* an unterminated string, name or comment */
+
+/* A CREATE TABLE statement as parts: "CREATE TABLE " name ... "(" part "," part ... zTail. */
+typedef struct OrmDdlPart OrmDdlPart;
+struct OrmDdlPart {
+  char *zText;            /* as written, blanks and comments around it included */
+  int bConstraint;        /* a table constraint, not a column definition */
+  char *zName;            /* the column's name, or the constraint's (CONSTRAINT x) or NULL */
+};
+typedef struct OrmDdl OrmDdl;
+struct OrmDdl {
+  char *zSql;             /* the statement read */
+  int iName, nName;       /* the table's name token in zSql */
+  int iOpen;              /* offset of the '(' that opens the parts */
+  int nPart;
+  OrmDdlPart *aPart;
+  char *zTail;            /* ")" and the table options */
+};
+/* A column definition: name, type, constraints, as offsets into its text. */
+#define ORM_DDL_MAXSEG 32
+typedef struct OrmDdlSeg OrmDdlSeg;
+struct OrmDdlSeg {
+  int iStart, iEnd;       /* the constraint, CONSTRAINT name included */
+  int iName, nName;       /* the name token of CONSTRAINT name (iName<0: none) */
+  int iKind, nKind;       /* its keyword: NOT, NULL, DEFAULT, COLLATE, CHECK, ... */
+};
+typedef struct OrmDdlColumn OrmDdlColumn;
+struct OrmDdlColumn {
+  int iName, nName;       /* the name token */
+  int iType, iTypeEnd;    /* the type, maybe empty (blanks around it included) */
+  int iEnd;               /* the end of the last token */
+  int nSeg;
+  OrmDdlSeg aSeg[ORM_DDL_MAXSEG];
+};
+int sqlormDdlToken(const char *z, int *peType);
+int sqlormDdlIsWord(const char *z, int n, const char *zWord);
+char *sqlormDdlDequote(const char *z, int n);
+int sqlormDdlCheckElement(const char *z, const char *zWhat, int *pbLineComment,
+                          char **pzErr);
+char *sqlormDdlNormalize(const char *z, int n);
+int sqlormDdlParse(const char *zSql, OrmDdl *p, char **pzErr);
+void sqlormDdlClear(OrmDdl *p);
+int sqlormDdlAddPart(OrmDdl *p, int iAt, const char *z, int n, int bConstraint, char *zName);
+void sqlormDdlDropPart(OrmDdl *p, int i);
+int sqlormDdlPartKind(const char *z, int *pbConstraint, char **pzName);
+void sqlormDdlOptions(const OrmDdl *p, int *pbWithoutRowid, int *pbStrict);
+int sqlormDdlSetOptions(OrmDdl *p, int bWithoutRowid, int bStrict);
+char *sqlormDdlBuild(const OrmDdl *p, const char *zName, int *pRc);
+int sqlormDdlColumn(const char *z, OrmDdlColumn *p);
+
+/* in alter.c */
+int sqlormAlterRegister(sqlite3 *db);
+
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);
 int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr);

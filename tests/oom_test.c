@@ -236,6 +236,18 @@ static void test_oom_views(void **state){
           "SELECT count(*) FROM employees__reports(1, 0)");
 }
 
+static void test_oom_alter(void **state){
+  (void)state;
+  /* Native: a rename and an added column; the rebuild: a constraint, a changed column,
+  ** the foreign keys of the children checked. */
+  oomLoop(0, "SELECT orm_alter_table('users', '{\"rename_column\":{\"name\":\"nick\"},"
+             "\"add_column\":{\"age\":\"INT DEFAULT 0\"}}')");
+  oomLoop("PRAGMA foreign_keys=ON",
+          "SELECT orm_alter_table('users', '{\"alter_column\":{\"name\":{\"not_null\":true,"
+          "\"collate\":\"NOCASE\"}},\"drop_constraint\":\"UNIQUE\","
+          "\"add_constraint\":\"CONSTRAINT c CHECK (id > 0)\"}')");
+}
+
 int main(void){
   static const struct CMUnitTest aTest[] = {
     cmocka_unit_test(test_oom_relationship),
@@ -248,6 +260,7 @@ int main(void){
     cmocka_unit_test(test_oom_journal),
     cmocka_unit_test(test_oom_version),
     cmocka_unit_test(test_oom_views),
+    cmocka_unit_test(test_oom_alter),
   };
   /* OOM_ONLY=test_oom_journal runs one scenario, while working on one. */
   if( getenv("OOM_ONLY") ) cmocka_set_test_filter(getenv("OOM_ONLY"));
