@@ -303,13 +303,7 @@ static void ormRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if( rc==SQLITE_OK && zOpts ){
     OrmNames keys = {0, 0}, vals = {0, 0};
     int i;
-    rc = sqlormQueryNames(db, "SELECT key, CASE WHEN type IN ('array','object') THEN json(value) "
-        "WHEN type = 'true' THEN '1' WHEN type = 'false' THEN '0' ELSE value END "
-        "FROM json_each(?1) WHERE json_type(?1) = 'object'", zOpts, &keys, &vals);
-    if( rc==SQLITE_ERROR || (rc==SQLITE_OK && keys.n==0 && strcmp(zOpts, "{}")!=0) ){
-      zErr = sqlite3_mprintf("options must be a JSON object: %s", zOpts);
-      rc = SQLITE_ERROR;
-    }
+    rc = sqlormOptionsRead(db, zOpts, &keys, &vals, &zErr);
     for(i=0; rc==SQLITE_OK && i<keys.n; i++){
       if( strcmp(keys.az[i], "branch_labels")==0 ){
         rc = revParseList(db, vals.az[i], "branch_labels", &labels, &zErr);
@@ -339,13 +333,7 @@ static void ormRevisionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     zOut = sqlite3_mprintf("%s", zRev);
     if( zOut==0 ) rc = SQLITE_NOMEM;
   }
-  rc = sqlormSavepointEnd(db, rc, &zErr);
-  if( rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
-    zOut = 0;
-  }else{
-    sqlormResultError(ctx, zFunc, rc, zErr);
-  }
+  sqlormSavepointResult(ctx, zFunc, rc, zErr, &zOut);
   sqlite3_free(zOut);
   sqlormNamesClear(&down);
   sqlormNamesClear(&labels);

@@ -105,7 +105,10 @@ static int migrateRun(sqlite3 *db, const char *zFunc, const OrmRev *r, int bUp,
           sqlite3_sql(pStmt));
       rc = SQLITE_ERROR;
     }
-    while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+    if( rc==SQLITE_OK ){
+      /* A statement that returns rows (SELECT orm_hybrid(...), say) runs to its end. */
+      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+    }
     if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
       int n = (int)(zTail ? zTail - zStart : (int)strlen(zStart));
@@ -234,13 +237,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     zOut = migrateIds(&g, aPlan, nPlan);
     if( zOut==0 ) rc = SQLITE_NOMEM;
   }
-  rc = sqlormSavepointEnd(db, rc, &zErr);
-  if( rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
-    zOut = 0;
-  }else{
-    sqlormResultError(ctx, zFunc, rc, zErr);
-  }
+  sqlormSavepointResult(ctx, zFunc, rc, zErr, &zOut);
   sqlite3_free(zOut);
   sqlite3_free(aPlan);
   sqlormGraphClear(&g);
@@ -342,13 +339,7 @@ static void ormStampFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     sqlite3_free(aHead);
   }
-  rc = sqlormSavepointEnd(db, rc, &zErr);
-  if( rc==SQLITE_OK ){
-    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
-    zOut = 0;
-  }else{
-    sqlormResultError(ctx, zFunc, rc, zErr);
-  }
+  sqlormSavepointResult(ctx, zFunc, rc, zErr, &zOut);
   sqlite3_free(zOut);
   sqlite3_free(aTarget);
   sqlite3_free(aMark);

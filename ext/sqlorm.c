@@ -109,6 +109,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     if( rc==SQLITE_OK ) rc = sqlormJournalRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormMigrateRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormHistoryRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormAutogenRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormAlterRegister(db);
     if( rc!=SQLITE_OK ){
       *pzErrMsg = sqlite3_mprintf("sqlorm: cannot register its functions: %s",

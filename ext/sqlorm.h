@@ -225,6 +225,9 @@ int sqlormRevisionAdd(sqlite3 *db, const char *zRev, const OrmNames *pDown,
                       int bReplace, char **pzErr);
 int sqlormJournalRegister(sqlite3 *db);
 
+/* in autogen.c */
+int sqlormAutogenRegister(sqlite3 *db);
+
 /* in migrate.c */
 int sqlormMigrateRegister(sqlite3 *db);
 
@@ -336,6 +339,10 @@ int sqlormAlterRegister(sqlite3 *db);
 /* in util.c */
 int sqlormSavepointBegin(sqlite3 *db, char **pzErr);
 int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr);
+void sqlormSavepointResult(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr,
+                           char **pzOut);
+int sqlormOptionsRead(sqlite3 *db, const char *zOpts, OrmNames *pKeys, OrmNames *pVals,
+                      char **pzErr);
 int sqlormArgText(sqlite3_context *ctx, sqlite3_value **argv, int i, const char *zFunc,
                   const char *zArg, const char **pz);
 void sqlormResultError(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr);

@@ -101,6 +101,35 @@ int sqlormSavepointBegin(sqlite3 *db, char **pzErr){
   return rc;
 }
 
+/* Ends the savepoint and gives the function its result: *pzOut (a text the caller made
+** before, so that nothing is allocated once the work is committed; taken over here), or the
+** error. */
+void sqlormSavepointResult(sqlite3_context *ctx, const char *zFunc, int rc, char *zErr,
+                           char **pzOut){
+  rc = sqlormSavepointEnd(sqlite3_context_db_handle(ctx), rc, &zErr);
+  if( rc==SQLITE_OK ){
+    sqlite3_result_text(ctx, *pzOut, -1, sqlite3_free);
+    *pzOut = 0;
+  }else{
+    sqlormResultError(ctx, zFunc, rc, zErr);
+  }
+}
+
+/* The members of an options object: keys, and values as text (arrays and objects as
+** JSON, true/false as 1/0). An error names the options when they are not an object. */
+int sqlormOptionsRead(sqlite3 *db, const char *zOpts, OrmNames *pKeys, OrmNames *pVals,
+                      char **pzErr){
+  int rc = sqlormQueryNames(db, "SELECT key, CASE WHEN type IN ('array','object') THEN "
+      "json(value) WHEN type = 'true' THEN '1' WHEN type = 'false' THEN '0' ELSE value END "
+      "FROM json_each(?1) WHERE json_type(?1) = 'object'", zOpts, pKeys, pVals);
+  if( rc==SQLITE_ERROR || (rc==SQLITE_OK && pKeys->n==0 && strcmp(zOpts, "{}")!=0) ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("options must be a JSON object: %s", zOpts);
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
 int sqlormSavepointEnd(sqlite3 *db, int rc, char **pzErr){
   if( rc==SQLITE_OK ){
     rc = sqlormExec(db, pzErr, "RELEASE sqlorm_define");

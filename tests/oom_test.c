@@ -194,6 +194,14 @@ static void test_oom_journal(void **state){
   }
 }
 
+static void test_oom_autogenerate(void **state){
+  (void)state;
+  oomLoop("CREATE INDEX users_name ON users(name); CREATE VIEW vu AS SELECT * FROM users;",
+          "SELECT orm_autogenerate('g1', 'sync', 'CREATE TABLE users(id INTEGER PRIMARY KEY, "
+          "name TEXT NOT NULL DEFAULT '''', email TEXT UNIQUE, age INT); "
+          "CREATE INDEX users_name ON users(name, age); CREATE TABLE extra(x ANY) STRICT;')");
+}
+
 static void test_oom_version(void **state){
   (void)state;
   /* The table's triggers, the stamping exemption, and another model's view built again. */
@@ -258,6 +266,7 @@ int main(void){
     cmocka_unit_test(test_oom_traverse),
     cmocka_unit_test(test_oom_hybrid),
     cmocka_unit_test(test_oom_journal),
+    cmocka_unit_test(test_oom_autogenerate),
     cmocka_unit_test(test_oom_version),
     cmocka_unit_test(test_oom_views),
     cmocka_unit_test(test_oom_alter),
