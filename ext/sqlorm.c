@@ -14,6 +14,7 @@
 ** entry point and nothing else.
 */
 #include "sqlorm.h"
+#include "remote.h"
 #include <string.h>
 #ifdef SQLORM_WITH_POSTGRESQL
 #include <libpq-fe.h>
@@ -111,6 +112,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     if( rc==SQLITE_OK ) rc = sqlormHistoryRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormAutogenRegister(db);
     if( rc==SQLITE_OK ) rc = sqlormAlterRegister(db);
+    if( rc==SQLITE_OK ) rc = sqlormRemoteRegister(db);
     if( rc!=SQLITE_OK ){
       *pzErrMsg = sqlite3_mprintf("sqlorm: cannot register its functions: %s",
                                   sqlite3_errstr(rc));

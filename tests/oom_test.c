@@ -202,6 +202,31 @@ static void test_oom_autogenerate(void **state){
           "CREATE INDEX users_name ON users(name, age); CREATE TABLE extra(x ANY) STRICT;')");
 }
 
+static void test_oom_remote(void **state){
+  sqlite3 *db = 0;
+  (void)state;
+  /* The other file; each iteration writes it in a transaction that commits or rolls back. */
+  unlink("oom_remote.db");
+  assert_int_equal(sqlite3_open("oom_remote.db", &db), SQLITE_OK);
+  testExec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, n INT);"
+               "CREATE TABLE k(a TEXT, b INT, v TEXT, PRIMARY KEY(a, b));"
+               "INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2), (3, NULL, 3);"
+               "INSERT INTO k VALUES ('x', 1, 'p'), ('x', 2, 'q');");
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  oomLoop(0, "BEGIN;"
+             "CREATE VIRTUAL TABLE r USING orm_remote('sqlite:///oom_remote.db', 't',"
+             "  '{\"pool_size\":2}');"
+             "CREATE VIRTUAL TABLE rk USING orm_remote('sqlite:///oom_remote.db', 'main.k');"
+             "SELECT count(*) FROM r WHERE id IN (1, 2) AND v IS NOT NULL ORDER BY n DESC LIMIT 5;"
+             "UPDATE r SET v = 'z' WHERE id = 1;"
+             "DELETE FROM r WHERE id = 3;"
+             "INSERT INTO r VALUES (3, NULL, 3);"
+             "UPDATE rk SET v = 'w' WHERE a = 'x';"
+             "SELECT orm_remote_sql();"
+             "COMMIT;");
+  unlink("oom_remote.db");
+}
+
 static void test_oom_version(void **state){
   (void)state;
   /* The table's triggers, the stamping exemption, and another model's view built again. */
@@ -267,6 +292,7 @@ int main(void){
     cmocka_unit_test(test_oom_hybrid),
     cmocka_unit_test(test_oom_journal),
     cmocka_unit_test(test_oom_autogenerate),
+    cmocka_unit_test(test_oom_remote),
     cmocka_unit_test(test_oom_version),
     cmocka_unit_test(test_oom_views),
     cmocka_unit_test(test_oom_alter),

@@ -326,6 +326,6 @@ int main(int argc, char **argv){
   if( rc==0 && !bAccept ) removeDb(r.zDbPath);
   sqlite3_free(zCmd);
   sqlite3_free(zExpected); sqlite3_free(zResult); sqlite3_free(zName);
-  sqlite3_free(zSrcDir); sqlite3_free(r.zDir); sqlite3_free(r.zDbPath);
+  sqlite3_free(zSrcDir); sqlite3_free(r.zDir); sqlite3_free(r.zDbPath); sqlite3_free(r.zSqlDir);
   return rc==0 ? 0 : 1;
 }
