@@ -639,6 +639,27 @@ static int relObjectType(sqlite3 *db, const char *zName, char **pzType, int *pbT
   return rc;
 }
 
+/* Whether zTable of main is an orm_remote table. */
+static int relIsRemote(sqlite3 *db, const char *zTable, int *pRc){
+  OrmNames n = {0, 0};
+  int b;
+  if( zTable==0 || *pRc!=SQLITE_OK ) return 0;
+  *pRc = sqlormQueryNames(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND "
+      "name = ?1 COLLATE NOCASE AND sql LIKE 'CREATE VIRTUAL TABLE%USING orm_remote(%'",
+      zTable, &n, 0);
+  b = n.n>0;
+  sqlormNamesClear(&n);
+  return b;
+}
+
+/* Whether a relationship reads a remote table: its traversal view is then a TEMP view,
+** made again by each connection (sqlormRelRestoreTemp), because a remote table is
+** direct-only and a view of the file's own schema may not read it. */
+static int relTouchesRemote(sqlite3 *db, const OrmRel *p, int *pRc){
+  return relIsRemote(db, p->zTable, pRc) || relIsRemote(db, p->zTargetTable, pRc)
+      || relIsRemote(db, p->zSecondary, pRc);
+}
+
 /* Drops a relationship's traversal table (a view or an orm_traverse table), if it is there. */
 static int relDropTraversal(sqlite3 *db, const char *zModel, const char *zName, char **pzErr){
   char *zTrav = sqlite3_mprintf("%s__%s", zModel, zName);
@@ -652,6 +673,7 @@ static int relDropTraversal(sqlite3 *db, const char *zModel, const char *zName, 
       rc = sqlormExec(db, pzErr, "DROP TABLE main.\"%w\"", zTrav);
     }
   }
+  if( rc==SQLITE_OK ) rc = sqlormExec(db, pzErr, "DROP VIEW IF EXISTS temp.\"%w\"", zTrav);
   sqlite3_free(zType);
   sqlite3_free(zTrav);
   return rc;
@@ -660,21 +682,25 @@ static int relDropTraversal(sqlite3 *db, const char *zModel, const char *zName, 
 /* Creates a relationship's traversal table: an orm_traverse table for one that recurses,
 ** else a view over what relReaders found. */
 static int relCreateTraversal(sqlite3 *db, OrmRel *p, char **pzErr){
+  const char *zSchema;
   char *zSql;
   int rc;
   if( relRecursive(p) ){
     return sqlormExec(db, pzErr, "CREATE VIRTUAL TABLE main.\"%w__%w\" USING orm_traverse(%Q, %Q)",
                       p->zModel, p->zName, p->zModel, p->zName);
   }
+  rc = SQLITE_OK;
+  zSchema = relTouchesRemote(db, p, &rc) ? "temp" : "main";
+  if( rc!=SQLITE_OK ) return rc;
   zSql = relViewSelect(p);
-  rc = zSql ? sqlormExec(db, pzErr, "CREATE VIEW main.\"%w__%w\" AS %s", p->zModel, p->zName,
-                         zSql) : SQLITE_NOMEM;
+  rc = zSql ? sqlormExec(db, pzErr, "CREATE VIEW %s.\"%w__%w\" AS %s", zSchema, p->zModel,
+                         p->zName, zSql) : SQLITE_NOMEM;
   sqlite3_free(zSql);
   if( rc==SQLITE_OK && p->zWhere ){
     /* CREATE VIEW does not resolve names: a where over a property that is gone is found
     ** here rather than by the first query (the rest was checked when it was declared). */
     sqlite3_stmt *pCheck = 0;
-    zSql = sqlite3_mprintf("SELECT * FROM main.\"%w__%w\"", p->zModel, p->zName);
+    zSql = sqlite3_mprintf("SELECT * FROM %s.\"%w__%w\"", zSchema, p->zModel, p->zName);
     rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pCheck, 0) : SQLITE_NOMEM;
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     sqlite3_finalize(pCheck);
@@ -708,6 +734,36 @@ int sqlormRelRebuildTraversals(sqlite3 *db, const char *zModel, char **pzErr){
       sqlite3_free(*pzErr);
       *pzErr = zMsg;
     }
+    sqlormRelFree(p);
+  }
+  sqlormNamesClear(&models);
+  sqlormNamesClear(&names);
+  return rc;
+}
+
+/* Makes the TEMP traversal views of the relationships that read remote tables (at load).
+** A relationship that cannot be read now (a table gone) is left for its first use to
+** report. */
+int sqlormRelRestoreTemp(sqlite3 *db){
+  OrmNames models = {0, 0}, names = {0, 0};
+  int bCatalog = 0, bRemote = 0, i;
+  int rc = sqlormTableExists(db, "main", "orm_relationships", &bCatalog);
+  if( rc==SQLITE_OK && bCatalog ) rc = sqlormTableExists(db, "main", "orm_remote_tables", &bRemote);
+  if( rc==SQLITE_OK && bRemote ){
+    rc = sqlormQueryNames(db, "SELECT r.model, r.name FROM main.orm_relationships r "
+        "LEFT JOIN main.orm_models m ON m.name = r.model "
+        "LEFT JOIN main.orm_models t ON t.name = r.target "
+        "WHERE EXISTS (SELECT 1 FROM main.orm_remote_tables x WHERE x.name IN "
+        "(coalesce(m.tbl, r.model), coalesce(t.tbl, r.target), r.secondary) COLLATE NOCASE) "
+        "ORDER BY r.rowid", 0, &models, &names);
+  }
+  for(i=0; rc==SQLITE_OK && i<models.n; i++){
+    OrmRel *p = 0;
+    char *zErr = 0;
+    rc = sqlormRelLoad(db, models.az[i], names.az[i], &p, &zErr);
+    if( rc==SQLITE_OK && !relRecursive(p) ) rc = relCreateTraversal(db, p, &zErr);
+    if( rc!=SQLITE_NOMEM ) rc = SQLITE_OK;
+    sqlite3_free(zErr);
     sqlormRelFree(p);
   }
   sqlormNamesClear(&models);

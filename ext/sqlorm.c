@@ -121,5 +121,7 @@ int sqlite3_sqlorm_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   if( rc==SQLITE_OK ) rc = sqlormCatalogRestore(db, &iFormat, pzErrMsg);
   /* What the catalog registers on each connection: the hybrid methods' functions. */
   if( rc==SQLITE_OK && iFormat>0 ) rc = sqlormHybridRestore(db, pzErrMsg);
+  /* ... and the TEMP traversal views of relationships over remote tables. */
+  if( rc==SQLITE_OK && iFormat>0 ) rc = sqlormRelRestoreTemp(db);
   return rc;
 }

@@ -128,6 +128,7 @@ int sqlormModelTable(sqlite3 *db, const char *zModel, int bOrigin, char **pzTabl
                      char **pzErr);
 int sqlormModelView(sqlite3 *db, const char *zModel, char **pzView, int *pbFilters);
 int sqlormRelRebuildTraversals(sqlite3 *db, const char *zModel, char **pzErr);
+int sqlormRelRestoreTemp(sqlite3 *db);
 int sqlormRelationshipRegister(sqlite3 *db);
 
 /* in automap.c */

@@ -192,3 +192,24 @@ SELECT orm_remote_import('sqlite:///sql/results/remote_src.db', 'main', '{"limit
 -- Risky from a view or trigger of the schema: the table is direct-only.
 CREATE VIEW v_orders AS SELECT id FROM orders;
 SELECT count(*) FROM v_orders;
+
+-- The ORM over remote tables: relationships to and from a remote table (their traversal
+-- views are TEMP views, made again by each connection: a view of the file may not read a
+-- direct-only table), orm_json, and the same after reopening.
+CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO customers VALUES (3, 'cyd'), (4, 'dee');
+SELECT orm_relationship('customers', 'orders', 'orders',
+                        '{"local":"id","remote":"customer_id","order_by":"id"}') AS rel;
+SELECT orm_relationship('orders', 'customer', 'customers',
+                        '{"local":"customer_id","remote":"id"}') AS rel;
+SELECT type, name FROM temp.sqlite_schema ORDER BY name;
+SELECT source, id, total FROM customers__orders WHERE source = 4 AND id < 30 ORDER BY id;
+SELECT value AS sent FROM json_each(orm_remote_sql());
+SELECT orm_json('customers', 3, 'orders') IS NOT NULL AS json_ok,
+       json_array_length(orm_json('customers', 3, 'orders'), '$.orders') AS n_orders;
+SELECT orm_json('orders', 13, 'customer') AS order_json;
+.reopen
+SELECT type, name FROM temp.sqlite_schema ORDER BY name;
+SELECT source, name FROM orders__customer WHERE source = 13;
+SELECT orm_drop('customers', 'orders') AS dropped;
+SELECT type, name FROM temp.sqlite_schema ORDER BY name;

@@ -347,7 +347,8 @@ static int remoteSession(remote_vtab *p, RemoteSession **pp){
   if( rc==SQLITE_OK ) rc = sqlormPoolAcquire(zUrl, pUrl, &p->opt, p->bOptsGiven, &pPool, &zErr);
   sqlormRemoteUrlFree(pUrl);
   if( rc!=SQLITE_OK ){
-    remoteSetError(&p->base, zErr);
+    if( zErr ) remoteSetError(&p->base, sqlite3_mprintf("%s: %s", p->zName, zErr));
+    sqlite3_free(zErr);
     return rc;
   }
   p->pPool = pPool;
@@ -630,8 +631,8 @@ static void remoteVtabFree(remote_vtab *p){
 static int remoteEnsureCatalog(sqlite3 *db, const char *zSchema, char **pzErr){
   return sqlormExec(db, pzErr,
       "CREATE TABLE IF NOT EXISTS \"%w\".orm_remote_tables(name TEXT PRIMARY KEY NOT NULL, "
-      "url TEXT NOT NULL, remote_table TEXT NOT NULL, columns TEXT NOT NULL, "
-      "options TEXT NOT NULL DEFAULT '{}');"
+      "url TEXT NOT NULL, remote_table TEXT NOT NULL, dialect TEXT NOT NULL, "
+      "columns TEXT NOT NULL, options TEXT NOT NULL DEFAULT '{}');"
       "CREATE TABLE IF NOT EXISTS \"%w\".orm_remote_xact(gid TEXT PRIMARY KEY NOT NULL, "
       "url TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT (datetime('now')));"
       "INSERT OR IGNORE INTO \"%w\".orm_remote_xact(gid, url) "
@@ -671,44 +672,28 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
                        &zErr);
   }
   if( rc==SQLITE_OK ) rc = remoteSplitName(p->zRemoteArg, &zRSchema, &zRTable);
-  if( rc==SQLITE_OK && strstr(p->zUrlArg, "://") ){
-    rc = sqlormRemoteUrlParse(p->zUrlArg, &pUrl, &zErr);
-    if( rc==SQLITE_OK && pUrl->zPassword ){
-      zErr = sqlite3_mprintf("the URL %s holds a password, which the schema would store in "
-          "the database file: register it with orm_remote_secret(alias, url) and name the "
-          "alias, or use .pgpass, a service file or an option file", pUrl->zRedacted);
-      rc = SQLITE_ERROR;
-    }
-    if( rc==SQLITE_OK && sqlormRemoteBackend(pUrl->zDialect)==0 ){
-      zErr = sqlite3_mprintf("dialect %s is not built into this sqlorm (see orm_debug())",
-                             pUrl->zDialect);
-      rc = SQLITE_ERROR;
-    }
-    if( rc==SQLITE_OK ) p->tab.pBe = sqlormRemoteBackend(pUrl->zDialect);
-  }else if( rc==SQLITE_OK ){
-    rc = remoteResolveUrl(pRdb, p->zUrlArg, &zUrl, &zErr);
-    if( rc==SQLITE_OK ) rc = sqlormRemoteUrlParse(zUrl, &pUrl, &zErr);
-    if( rc==SQLITE_OK ) p->tab.pBe = sqlormRemoteBackend(pUrl->zDialect);
-    if( rc==SQLITE_OK && p->tab.pBe==0 ){
-      zErr = sqlite3_mprintf("dialect %s is not built into this sqlorm (see orm_debug())",
-                             pUrl->zDialect);
-      rc = SQLITE_ERROR;
-    }
-  }
   if( rc==SQLITE_OK && !bCreate ){
-    /* The columns as they were read at CREATE. */
+    /* The columns and dialect as they were read at CREATE: no server, no secret needed. */
     sqlite3_stmt *pStmt = 0;
     int bCat = 0;
     rc = sqlormTableExists(db, p->zSchema, "orm_remote_tables", &bCat);
     if( rc==SQLITE_OK && bCat ){
-      char *zSql = sqlite3_mprintf("SELECT columns FROM \"%w\".orm_remote_tables WHERE name = ?1",
-                                   p->zSchema);
+      char *zSql = sqlite3_mprintf("SELECT columns, dialect FROM \"%w\".orm_remote_tables "
+                                   "WHERE name = ?1", p->zSchema);
       rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
       sqlite3_free(zSql);
       if( rc==SQLITE_OK ) sqlite3_bind_text(pStmt, 1, p->zName, -1, SQLITE_STATIC);
       if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-        rc = remoteColsFromJson(db, (const char*)sqlite3_column_text(pStmt, 0), &p->tab.aCol,
-                                &p->tab.nCol);
+        const char *zDialect = (const char*)sqlite3_column_text(pStmt, 1);
+        p->tab.pBe = sqlormRemoteBackend(zDialect);
+        if( p->tab.pBe==0 ){
+          zErr = sqlite3_mprintf("dialect %s is not built into this sqlorm (see orm_debug())",
+                                 zDialect ? zDialect : "(none)");
+          rc = SQLITE_ERROR;
+        }else{
+          rc = remoteColsFromJson(db, (const char*)sqlite3_column_text(pStmt, 0), &p->tab.aCol,
+                                  &p->tab.nCol);
+        }
         if( rc==SQLITE_CORRUPT ){
           zErr = sqlite3_mprintf("orm_remote_tables holds no columns for %s: drop the table "
                                  "and create it again", p->zName);
@@ -719,14 +704,40 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
     }
   }
   if( rc==SQLITE_OK && p->tab.aCol==0 ){
+    if( strstr(p->zUrlArg, "://") ){
+      rc = sqlormRemoteUrlParse(p->zUrlArg, &pUrl, &zErr);
+      if( rc==SQLITE_OK && pUrl->zPassword ){
+        zErr = sqlite3_mprintf("the URL %s holds a password, which the schema would store in "
+            "the database file: register it with orm_remote_secret(alias, url) and name the "
+            "alias, or use .pgpass, a service file or an option file", pUrl->zRedacted);
+        rc = SQLITE_ERROR;
+      }
+    }else{
+      rc = remoteResolveUrl(pRdb, p->zUrlArg, &zUrl, &zErr);
+      if( rc==SQLITE_OK ) rc = sqlormRemoteUrlParse(zUrl, &pUrl, &zErr);
+    }
+    if( rc==SQLITE_OK ) p->tab.pBe = sqlormRemoteBackend(pUrl->zDialect);
+    if( rc==SQLITE_OK && p->tab.pBe==0 ){
+      zErr = sqlite3_mprintf("dialect %s is not built into this sqlorm (see orm_debug())",
+                             pUrl->zDialect);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if( rc==SQLITE_OK && p->tab.aCol==0 ){
     /* Ask the server. */
     RemoteSession *s = 0;
     OrmRemoteConn *pConn = 0;
     rc = remoteSession(p, &s);
     if( rc==SQLITE_OK ) rc = remoteCheckout(p, s, p->pPool, &pConn);
     if( rc!=SQLITE_OK ){
-      zErr = p->base.zErrMsg;
-      p->base.zErrMsg = 0;
+      /* the message, without the table's name that orm_remote's prefix gives again */
+      size_t n = strlen(p->zName);
+      char *z = p->base.zErrMsg;
+      if( z && strncmp(z, p->zName, n)==0 && z[n]==':' && z[n+1]==' ' ){
+        zErr = sqlite3_mprintf("%s", z+n+2);
+      }else{
+        zErr = z ? sqlite3_mprintf("%s", z) : 0;
+      }
     }else{
       rc = p->tab.pBe->xColumns(pConn, zRSchema, zRTable, &p->tab.aCol, &p->tab.nCol, &zErr);
       sqlormPoolCheckin(p->pPool, pConn, rc==SQLITE_IOERR);
@@ -739,8 +750,8 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
     if( rc==SQLITE_OK && zCols==0 ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK ){
       rc = sqlormExec(db, &zErr, "INSERT OR REPLACE INTO \"%w\".orm_remote_tables(name, url, "
-          "remote_table, columns, options) VALUES(%Q, %Q, %Q, %Q, %Q)", p->zSchema, p->zName,
-          p->zUrlArg, p->zRemoteArg, zCols, zOpts ? zOpts : "{}");
+          "remote_table, dialect, columns, options) VALUES(%Q, %Q, %Q, %Q, %Q, %Q)", p->zSchema,
+          p->zName, p->zUrlArg, p->zRemoteArg, p->tab.pBe->zName, zCols, zOpts ? zOpts : "{}");
     }
   }
   if( rc==SQLITE_OK ){
