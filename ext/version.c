@@ -322,6 +322,35 @@ int sqlormVersionDropTriggers(sqlite3 *db, const char *zModel, char **pzErr){
 /* Gives the rows without a version their first one, then makes the triggers of model
 ** zModel's versioning (none when it has none). Runs before the model's timestamps and
 ** validation triggers exist, so starting the versions stamps and checks nothing. */
+/* A model over an orm_remote table: the table checks and advances the version itself
+** (triggers cannot be made on a virtual table); rows without one start at 1. *pbDone: it
+** was such a model. */
+static int versionRemote(sqlite3 *db, const char *zModel, const OrmVersion *v, int *pbDone,
+                         char **pzErr){
+  OrmNames tbl = {0, 0};
+  int rc = sqlormQueryNames(db, "SELECT m.tbl FROM main.orm_models m JOIN main.sqlite_schema s "
+      "ON s.name = m.tbl COLLATE NOCASE AND s.type = 'table' WHERE m.name = ?1 AND s.sql LIKE "
+      "'CREATE VIRTUAL TABLE%USING orm_remote(%'", zModel, &tbl, 0);
+  *pbDone = 0;
+  if( rc==SQLITE_OK && tbl.n ){
+    *pbDone = 1;
+    if( v->zCol && v->eGen!=ORM_VERSION_COUNTER ){
+      *pzErr = sqlite3_mprintf("a remote table versions with the counter generator");
+      rc = SQLITE_ERROR;
+    }
+    if( rc==SQLITE_OK && v->zCol ){
+      rc = sqlormExec(db, pzErr, "SELECT orm_remote_version(%Q, NULL, NULL);"
+          "UPDATE main.\"%w\" SET \"%w\" = 1 WHERE \"%w\" IS NULL;"
+          "SELECT orm_remote_version(%Q, %Q, %Q)", tbl.az[0], tbl.az[0], v->zCol, v->zCol,
+          tbl.az[0], v->zCol, v->bStrict ? "strict" : "advance");
+    }else if( rc==SQLITE_OK ){
+      rc = sqlormExec(db, pzErr, "SELECT orm_remote_version(%Q, NULL, NULL)", tbl.az[0]);
+    }
+  }
+  sqlormNamesClear(&tbl);
+  return rc;
+}
+
 int sqlormVersionTriggers(sqlite3 *db, const char *zModel, char **pzErr){
   OrmVersion v;
   OrmTable *pTab = 0;
@@ -329,8 +358,13 @@ int sqlormVersionTriggers(sqlite3 *db, const char *zModel, char **pzErr){
   char *zWhere = 0, *zNextNull = 0, *zNextCol = 0, *zBadNew = 0, *zBadCol = 0, *zTypeMsg = 0;
   char *zStaleCheck = 0, *zStamp = 0, *zSql = 0, *zRead = 0;
   OrmNames bad = {0, 0};
+  int bRemote = 0;
   int rc = sqlormVersionLoad(db, zModel, 0, &v);
-  if( rc!=SQLITE_OK || v.zCol==0 ) return rc;
+  if( rc==SQLITE_OK ) rc = versionRemote(db, zModel, &v, &bRemote, pzErr);
+  if( rc!=SQLITE_OK || v.zCol==0 || bRemote ){
+    sqlormVersionClear(&v);
+    return rc;
+  }
   rc = sqlormTableLoadShallow(db, v.zTable, &pTab, pzErr);
   if( rc!=SQLITE_OK ){
     sqlormVersionClear(&v);
@@ -491,6 +525,12 @@ int sqlormVersionForget(sqlite3 *db, const char *zModel, char **pzErr){
     rc = sqlormExec(db, pzErr, "UPDATE main.orm_models SET options = json_remove(options, "
         "'$.version', '$.version_generator', '$.version_policy') WHERE name = %Q", zModel);
     if( rc==SQLITE_OK ) rc = sqlormVersionDropTriggers(db, zModel, pzErr);
+    if( rc==SQLITE_OK ){
+      OrmVersion none;
+      int bRemote = 0;
+      memset(&none, 0, sizeof(none));
+      rc = versionRemote(db, zModel, &none, &bRemote, pzErr);
+    }
     if( rc==SQLITE_OK ) rc = sqlormVersionSync(db, v.zTable, zModel, pzErr);
   }
   sqlormVersionClear(&v);

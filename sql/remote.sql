@@ -213,3 +213,20 @@ SELECT type, name FROM temp.sqlite_schema ORDER BY name;
 SELECT source, name FROM orders__customer WHERE source = 13;
 SELECT orm_drop('customers', 'orders') AS dropped;
 SELECT type, name FROM temp.sqlite_schema ORDER BY name;
+-- Versioning declared the ORM's way, orm_model(..., '{"version": ...}'): the remote table
+-- checks and advances it itself (a virtual table takes no triggers), across reopen; orm_drop
+-- switches it off.
+SELECT orm_model('kv', '{"version":"b"}');
+SELECT orm_model('orders', '{"version":"version"}') AS model;
+SELECT options FROM orm_remote_tables WHERE name = 'orders';
+SELECT id, version FROM orders WHERE id = 30;
+UPDATE orders SET note = 'v2', version = 1 + 1 WHERE id = 30;
+UPDATE orders SET note = 'lost', version = 1 + 1 WHERE id = 30;
+.reopen
+UPDATE orders SET note = 'lost', version = 1 + 1 WHERE id = 30;
+SELECT id, note, version FROM orders WHERE id = 30;
+SELECT orm_model('orders', '{"version":"version","version_generator":"uuid"}');
+SELECT orm_drop('orders') AS dropped;
+SELECT options FROM orm_remote_tables WHERE name = 'orders';
+UPDATE orders SET note = 'unchecked', version = 1 + 1 WHERE id = 30;
+SELECT id, note, version FROM orders WHERE id = 30;

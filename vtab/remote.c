@@ -66,6 +66,7 @@ struct RemoteDb {
   sqlite3_str *pLog;      /* statements sent since orm_remote_sql() last read them (JSON) */
   int nLog;
   OrmNames done;          /* transaction ids resolved: their log rows can go */
+  struct remote_vtab *pVtab;  /* the connection's remote tables */
 };
 
 /* A SQLite connection's use of one pool: the connection its transactions run on. */
@@ -150,6 +151,7 @@ struct remote_vtab {
   RemoteRow *aRow;
   int nOpen;              /* cursors open */
   sqlite3_stmt *pCell;    /* SELECT orm_remote_cell(?1, ?2): a result's value */
+  struct remote_vtab *pNextVtab;
 };
 
 typedef struct remote_cursor remote_cursor;
@@ -537,20 +539,11 @@ static const char *remoteDeclType(int eType){
   }
 }
 
-/* Fills in what follows from the columns: the key, rowid, the remote name; declares. */
-static int remoteDeclare(remote_vtab *p, const char *zRemoteSchema, const char *zRemoteTable,
-                         const char *zVersion, char **pzErr){
+/* Makes column zVersion (NULL: none) the table's version, checked as a local model's. */
+static int remoteSetVersion(remote_vtab *p, const char *zVersion, int bStrict,
+                            const char *zRemoteTable, char **pzErr){
   OrmRemoteTable *t = &p->tab;
-  const OrmBackend *pBe = t->pBe;
-  sqlite3_str *pStr;
-  char *zDecl;
-  int i, rc;
-  t->iVersion = -1;
-  t->aKey = sqlite3_malloc64(sizeof(int)*(t->nCol+1));
-  if( t->aKey==0 ) return SQLITE_NOMEM;
-  t->nKey = 0;
-  for(i=0; i<t->nCol; i++) if( t->aCol[i].iKey>t->nKey ) t->nKey = t->aCol[i].iKey;
-  for(i=0; i<t->nCol; i++) if( t->aCol[i].iKey>0 ) t->aKey[t->aCol[i].iKey-1] = i;
+  int i = -1;
   if( zVersion ){
     for(i=0; i<t->nCol && strcmp(t->aCol[i].zName, zVersion)!=0; i++){}
     if( i==t->nCol ){
@@ -572,9 +565,30 @@ static int remoteDeclare(remote_vtab *p, const char *zRemoteSchema, const char *
                                zRemoteTable);
       return SQLITE_ERROR;
     }
-    t->iVersion = i;
   }
+  t->iVersion = i;
+  p->bStrict = zVersion ? bStrict : 0;
+  /* A versioned row's rowid maps to the key and the version read. */
   p->bKeyRowid = t->nKey==1 && t->aCol[t->aKey[0]].eType==ORM_RTYPE_INTEGER && zVersion==0;
+  return SQLITE_OK;
+}
+
+/* Fills in what follows from the columns: the key, rowid, the remote name; declares. */
+static int remoteDeclare(remote_vtab *p, const char *zRemoteSchema, const char *zRemoteTable,
+                         const char *zVersion, char **pzErr){
+  OrmRemoteTable *t = &p->tab;
+  const OrmBackend *pBe = t->pBe;
+  sqlite3_str *pStr;
+  char *zDecl;
+  int i, rc;
+  t->iVersion = -1;
+  t->aKey = sqlite3_malloc64(sizeof(int)*(t->nCol+1));
+  if( t->aKey==0 ) return SQLITE_NOMEM;
+  t->nKey = 0;
+  for(i=0; i<t->nCol; i++) if( t->aCol[i].iKey>t->nKey ) t->nKey = t->aCol[i].iKey;
+  for(i=0; i<t->nCol; i++) if( t->aCol[i].iKey>0 ) t->aKey[t->aCol[i].iKey-1] = i;
+  rc = remoteSetVersion(p, zVersion, p->bStrict, zRemoteTable, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
   pStr = sqlite3_str_new(0);
   if( zRemoteSchema ){
     pBe->xQuoteId(pStr, zRemoteSchema);
@@ -611,7 +625,10 @@ static int remoteDeclare(remote_vtab *p, const char *zRemoteSchema, const char *
 }
 
 static void remoteVtabFree(remote_vtab *p){
+  remote_vtab **pp;
   if( p==0 ) return;
+  for(pp=&p->pRdb->pVtab; *pp && *pp!=p; pp=&(*pp)->pNextVtab){}
+  if( *pp ) *pp = p->pNextVtab;
   remoteRowsClear(p);
   sqlite3_finalize(p->pCell);
   remoteSessionRelease(p->pSession);
@@ -678,15 +695,27 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
     int bCat = 0;
     rc = sqlormTableExists(db, p->zSchema, "orm_remote_tables", &bCat);
     if( rc==SQLITE_OK && bCat ){
-      char *zSql = sqlite3_mprintf("SELECT columns, dialect FROM \"%w\".orm_remote_tables "
-                                   "WHERE name = ?1", p->zSchema);
+      char *zSql = sqlite3_mprintf("SELECT columns, dialect, options FROM "
+                                   "\"%w\".orm_remote_tables WHERE name = ?1", p->zSchema);
       rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
       sqlite3_free(zSql);
       if( rc==SQLITE_OK ) sqlite3_bind_text(pStmt, 1, p->zName, -1, SQLITE_STATIC);
       if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
         const char *zDialect = (const char*)sqlite3_column_text(pStmt, 1);
-        p->tab.pBe = sqlormRemoteBackend(zDialect);
-        if( p->tab.pBe==0 ){
+        const char *zCatOpts = (const char*)sqlite3_column_text(pStmt, 2);
+        /* The options as the catalog keeps them (orm_model may have versioned the table). */
+        if( zCatOpts && (zOpts==0 || strcmp(zOpts, zCatOpts)!=0) ){
+          sqlite3_free(zOpts);
+          sqlite3_free(zVersion);
+          zVersion = 0;
+          zOpts = sqlite3_mprintf("%s", zCatOpts);
+          rc = zOpts ? remoteOptions(db, zOpts, &p->opt, &p->bOptsGiven, &zVersion, &p->bStrict,
+                                     0, 0, 0, &zErr) : SQLITE_NOMEM;
+        }
+        p->tab.pBe = rc==SQLITE_OK ? sqlormRemoteBackend(zDialect) : 0;
+        if( rc!=SQLITE_OK ){
+          /* options that no longer read */
+        }else if( p->tab.pBe==0 ){
           zErr = sqlite3_mprintf("dialect %s is not built into this sqlorm (see orm_debug())",
                                  zDialect ? zDialect : "(none)");
           rc = SQLITE_ERROR;
@@ -756,8 +785,11 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
   }
   if( rc==SQLITE_OK ){
     sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    p->pNextVtab = pRdb->pVtab;
+    pRdb->pVtab = p;
     *ppVtab = &p->base;
   }else{
+    if( zErr==0 && rc!=SQLITE_NOMEM ) zErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     if( zErr ){
       *pzErr = sqlite3_mprintf("orm_remote %s: %s", p->zName ? p->zName : "", zErr);
     }
@@ -1594,6 +1626,49 @@ static void ormRemoteSecretFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_result_text(ctx, zAlias, -1, SQLITE_TRANSIENT);
 }
 
+/* orm_remote_version(table, column, policy): versions remote table `table` by `column`
+** (NULL: not versioned), for orm_model's "version" option; policy 'strict' or 'advance'.
+** The catalog keeps it (orm_remote_tables.options), the open table takes it now. */
+static void ormRemoteVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  static const char zFunc[] = "orm_remote_version";
+  RemoteDb *pRdb = (RemoteDb*)sqlite3_user_data(ctx);
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zTable, *zCol = (const char*)sqlite3_value_text(argv[1]);
+  const char *zPolicy = (const char*)sqlite3_value_text(argv[2]);
+  remote_vtab *p;
+  char *zErr = 0;
+  int rc;
+  (void)argc;
+  if( sqlormArgText(ctx, argv, 0, zFunc, "table", &zTable) ) return;
+  for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zTable)!=0; p=p->pNextVtab){}
+  if( p==0 ){
+    /* Connect it: reading its schema through SQL does. */
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q)", zTable);
+    OrmNames n = {0, 0};
+    rc = zSql ? sqlormQueryNames(db, zSql, 0, &n, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+    sqlormNamesClear(&n);
+    for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zTable)!=0; p=p->pNextVtab){}
+  }
+  if( p==0 ){
+    zErr = sqlite3_mprintf("%s is not an orm_remote table of this connection", zTable);
+    sqlormResultError(ctx, zFunc, SQLITE_ERROR, zErr);
+    return;
+  }
+  rc = remoteSetVersion(p, zCol, zPolicy && strcmp(zPolicy, "strict")==0, p->zRemoteArg, &zErr);
+  if( rc==SQLITE_OK ){
+    rc = sqlormExec(db, &zErr, "UPDATE \"%w\".orm_remote_tables SET options = CASE WHEN %Q "
+        "IS NULL THEN json_remove(options, '$.version', '$.version_policy') ELSE "
+        "json_set(options, '$.version', %Q, '$.version_policy', %Q) END WHERE name = %Q",
+        p->zSchema, zCol, zCol, zPolicy ? zPolicy : "advance", p->zName);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlormResultError(ctx, zFunc, rc, zErr);
+    return;
+  }
+  sqlite3_result_text(ctx, p->zName, -1, SQLITE_TRANSIENT);
+}
+
 /* orm_remote_sql(): a JSON array of the statements sent to servers by this connection
 ** since the last call (at most 200 are kept). */
 static void ormRemoteSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -1742,6 +1817,10 @@ int sqlormRemoteRegister(sqlite3 *db){
   if( rc==SQLITE_OK ){
     rc = sqlormCreateFunction(db, "orm_remote_cell", 2, SQLITE_UTF8|SQLITE_DIRECTONLY,
                               remoteCellFunc);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlormCreateFunctionData(db, "orm_remote_version", 3, SQLITE_UTF8|SQLITE_DIRECTONLY,
+                                  pRdb, ormRemoteVersionFunc);
   }
   if( rc==SQLITE_OK ) rc = sqlormPoolRegister(db);
   return rc;
