@@ -1140,19 +1140,10 @@ static char *remoteKeyText(remote_vtab *p, OrmParams *pPar, int iFirst){
 /* The first write of a session in a transaction: its id, logged in this SQLite
 ** transaction (so a commit of SQLite's side is what tells recovery to commit the servers'). */
 static int remoteLogTxn(remote_vtab *p, RemoteSession *s){
-  char *zId = 0, *zErr = 0;
+  char *zErr = 0;
   int rc, i;
-  unsigned char aRand[8];
   rc = remoteEnsureCatalog(p->db, p->zSchema, &zErr);
-  if( rc==SQLITE_OK ) rc = remoteFileId(p, &zId);
   if( rc==SQLITE_OK ){
-    sqlite3_randomness(sizeof(aRand), aRand);
-    sqlite3_snprintf(sizeof(s->zGid), s->zGid, "sqlorm_%s_%llx_", zId,
-                     (unsigned long long)time(0));
-    for(i=0; i<(int)sizeof(aRand); i++){
-      int n = (int)strlen(s->zGid);
-      sqlite3_snprintf((int)sizeof(s->zGid)-n, s->zGid+n, "%02x", aRand[i]);
-    }
     rc = sqlormExec(p->db, &zErr, "INSERT INTO \"%w\".orm_remote_xact(gid, url) VALUES(%Q, %Q)",
                     p->zSchema, s->zGid, s->pPool->zRedacted);
   }
@@ -1167,9 +1158,43 @@ static int remoteLogTxn(remote_vtab *p, RemoteSession *s){
         zErr ? zErr : sqlite3_errstr(rc)));
   }
   sqlite3_free(zErr);
-  sqlite3_free(zId);
   if( rc==SQLITE_OK ) s->bWrote = 1;
   return rc;
+}
+
+/* A new transaction id: sqlorm_<file id>_<unix time, hex>_<random>. The file id tells this
+** file's transactions from others' on a shared server; the time, an old one from one that
+** may still be committing. */
+static int remoteNewGid(remote_vtab *p, RemoteSession *s){
+  unsigned char aRand[8];
+  char *zId = 0;
+  int rc, i;
+  rc = remoteFileId(p, &zId);
+  if( rc==SQLITE_NOTFOUND ){
+    char *zErr = 0;
+    rc = remoteEnsureCatalog(p->db, p->zSchema, &zErr);
+    sqlite3_free(zErr);
+    if( rc==SQLITE_OK ) rc = remoteFileId(p, &zId);
+  }
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_randomness(sizeof(aRand), aRand);
+  sqlite3_snprintf(sizeof(s->zGid), s->zGid, "sqlorm_%s_%llx_", zId, (unsigned long long)time(0));
+  for(i=0; i<(int)sizeof(aRand); i++){
+    int n = (int)strlen(s->zGid);
+    sqlite3_snprintf((int)sizeof(s->zGid)-n, s->zGid+n, "%02x", aRand[i]);
+  }
+  sqlite3_free(zId);
+  return SQLITE_OK;
+}
+
+/* A value written into a column: the backend may convert it (arrays from JSON). */
+static void remoteWriteParam(const OrmBackend *pBe, sqlite3_str *pSql, int i,
+                             const OrmRemoteCol *pCol){
+  if( pBe->xWriteParam ){
+    pBe->xWriteParam(pSql, i, pCol);
+  }else{
+    pBe->xParam(pSql, i);
+  }
 }
 
 /* Runs one write on the session's connection; *pn: rows it touched. */
@@ -1291,7 +1316,7 @@ static int remoteUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       rc = sqlormParamsAdd(&par, v, 0);
       if( n ){ sqlite3_str_appendall(pSql, ", "); sqlite3_str_appendall(pVals, ", "); }
       pBe->xQuoteId(pSql, p->tab.aCol[i].zName);
-      pBe->xParam(pVals, par.n);
+      remoteWriteParam(pBe, pVals, par.n, &p->tab.aCol[i]);
       n++;
     }
     if( rc==SQLITE_OK && iVer>=0 && sqlite3_value_type(argv[2+iVer])==SQLITE_NULL ){
@@ -1340,7 +1365,7 @@ static int remoteUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       if( n++ ) sqlite3_str_appendall(pSql, ", ");
       pBe->xQuoteId(pSql, p->tab.aCol[i].zName);
       sqlite3_str_appendall(pSql, " = ");
-      pBe->xParam(pSql, par.n);
+      remoteWriteParam(pBe, pSql, par.n, &p->tab.aCol[i]);
     }
     if( rc==SQLITE_OK && iVer>=0 && !bVersionSet ){
       if( p->bStrict ){
@@ -1406,17 +1431,21 @@ static int remoteBegin(sqlite3_vtab *pVtab){
       rc = remoteCheckout(p, s, s->pPool, &s->pConn);
       if( rc!=SQLITE_OK ) return rc;
     }
-    remoteLog(p->pRdb, "BEGIN", 0);
-    rc = s->pPool->pBe->xExec(s->pConn, "BEGIN", 0, 0, 0, &zErr);
+    s->bWrote = s->bPrepared = 0;
+    s->nSavepoint = 0;
+    rc = remoteNewGid(p, s);
+    if( rc==SQLITE_OK ){
+      const OrmBackend *pBe = s->pPool->pBe;
+      remoteLog(p->pRdb, "BEGIN", 0);
+      rc = pBe->xBegin ? pBe->xBegin(s->pConn, s->zGid, &zErr)
+                       : pBe->xExec(s->pConn, "BEGIN", 0, 0, 0, &zErr);
+    }
     if( rc!=SQLITE_OK ){
       sqlormPoolCheckin(s->pPool, s->pConn, 1);
       s->pConn = 0;
       return remoteFail(p, rc, zErr);
     }
     s->pConn->bInTxn = 1;
-    s->bWrote = s->bPrepared = 0;
-    s->nSavepoint = 0;
-    s->zGid[0] = 0;
   }
   s->nBegun++;
   p->bBegun = 1;

@@ -100,6 +100,9 @@ struct OrmBackend {
   /* Placeholders, identifiers, NULL ordering: what remote_deparse.c needs to write SQL. */
   void (*xParam)(sqlite3_str *p, int i);          /* i is 1-based: $1 or ? */
   void (*xQuoteId)(sqlite3_str *p, const char *zId);
+  void (*xWriteParam)(sqlite3_str *p, int i, const OrmRemoteCol *pCol);  /* the value of
+                          ** parameter i written into column pCol (pg: a JSON array into an
+                          ** array column); NULL: xParam */
   void (*xOrderTerm)(sqlite3_str *p, const char *zQuotedCol, int bDesc);  /* SQLite's
                           ** NULL order: NULLs first ascending, last descending */
   int bLikeAscii;         /* ILIKE (pg) / LIKE (mysql _ci) matches at least what SQLite's
@@ -128,6 +131,9 @@ struct OrmBackend {
   /* Transactions: xExec with BEGIN / SAVEPOINT name / RELEASE name / ROLLBACK TO name /
   ** COMMIT / ROLLBACK (every backend accepts those words); two-phase commit below.
   ** zGid: [A-Za-z0-9_]+, at most 64 bytes. */
+  int (*xBegin)(OrmRemoteConn *p, const char *zGid, char **pzErr);     /* a transaction
+                          ** that xPrepare may end as zGid (MySQL names an XA transaction at
+                          ** XA START); NULL: xExec("BEGIN") */
   int (*xPrepare)(OrmRemoteConn *p, const char *zGid, char **pzErr);   /* ends the txn */
   int (*xCommitPrepared)(OrmRemoteConn *p, const char *zGid, char **pzErr);
   int (*xRollbackPrepared)(OrmRemoteConn *p, const char *zGid, char **pzErr);
