@@ -86,6 +86,9 @@ SELECT id, note FROM orders WHERE id IN (7, 8) ORDER BY id;
 -- Each transaction that wrote was logged in this file; resolved ones are forgotten later.
 SELECT count(*) >= 1 AS logged FROM orm_remote_xact WHERE gid LIKE 'sqlorm\_%' ESCAPE '\';
 SELECT count(*) AS file_id FROM orm_remote_xact WHERE gid = '#file';
+-- Nothing is in doubt: a SQLite file has no prepared transactions; resolved rows are gone.
+SELECT orm_remote_recover(0) AS resolved;
+SELECT count(*) AS left_in_log FROM orm_remote_xact WHERE gid <> '#file';
 
 -- A composite key: rowids of the transaction map to the key read.
 CREATE VIRTUAL TABLE kv USING orm_remote('sqlite:///sql/results/remote_src.db', 'main.kv');

@@ -80,6 +80,7 @@ struct RemoteSession {
   int bPrepared;
   int nSavepoint;         /* savepoints open on the server */
   int bRecovered;         /* in-doubt transactions of this file looked at */
+  int nDoneLogged;        /* resolved ids whose log rows this transaction deletes */
   char zGid[80];
   RemoteSession *pNext;
 };
@@ -404,8 +405,11 @@ static int remoteFileId(remote_vtab *p, char **pzId){
 }
 
 /* In-doubt transactions of this file on this session's server: commit what the log
-** names, roll back what it does not after five minutes; note both as resolved. */
-static int remoteRecover(remote_vtab *p, RemoteSession *s, OrmRemoteConn *pConn){
+** names, roll back what it does not once older than nMinAge seconds; note both as
+** resolved (and count them in *pnDone). */
+#define REMOTE_INDOUBT_AGE 300
+static int remoteRecover(remote_vtab *p, RemoteSession *s, OrmRemoteConn *pConn, int nMinAge,
+                         int *pnDone){
   const OrmBackend *pBe = s->pPool->pBe;
   OrmNames gids = {0, 0}, logged = {0, 0};
   char *zId = 0, *zPrefix = 0, *zErr = 0, *zSql;
@@ -431,10 +435,11 @@ static int remoteRecover(remote_vtab *p, RemoteSession *s, OrmRemoteConn *pConn)
       rc = pBe->xCommitPrepared(pConn, zGid, &zErr);
     }else{
       sqlite3_int64 t = (sqlite3_int64)strtoll(zGid + strlen(zPrefix), 0, 16);
-      if( (sqlite3_int64)time(0) - t < 300 ) continue;   /* perhaps still committing */
+      if( (sqlite3_int64)time(0) - t < nMinAge ) continue;   /* perhaps still committing */
       rc = pBe->xRollbackPrepared(pConn, zGid, &zErr);
     }
     if( rc==SQLITE_OK ) rc = sqlormNamesAdd(&p->pRdb->done, zGid);
+    if( rc==SQLITE_OK && pnDone ) (*pnDone)++;
   }
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     remoteSetError(&p->base, sqlite3_mprintf("resolving in-doubt transactions on %s: %s",
@@ -458,7 +463,7 @@ static int remoteCheckout(remote_vtab *p, RemoteSession *s, OrmPool *pPool,
     return rc;
   }
   if( !s->bRecovered ){
-    rc = remoteRecover(p, s, *ppConn);
+    rc = remoteRecover(p, s, *ppConn, REMOTE_INDOUBT_AGE, 0);
     if( rc!=SQLITE_OK ){
       sqlormPoolCheckin(pPool, *ppConn, 1);
       *ppConn = 0;
@@ -1151,7 +1156,8 @@ static int remoteLogTxn(remote_vtab *p, RemoteSession *s){
     rc = sqlormExec(p->db, &zErr, "DELETE FROM \"%w\".orm_remote_xact WHERE gid = %Q",
                     p->zSchema, p->pRdb->done.az[i]);
   }
-  if( rc==SQLITE_OK ) sqlormNamesClear(&p->pRdb->done);
+  /* Forgotten when this transaction commits (a rollback brings the rows back). */
+  if( rc==SQLITE_OK ) s->nDoneLogged = p->pRdb->done.n;
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     remoteSetError(&p->base, sqlite3_mprintf("%s: cannot log the transaction in "
         "orm_remote_xact (two-phase commit needs it): %s", p->zName,
@@ -1465,6 +1471,15 @@ static int remoteSync(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
+/* Drops the first n resolved ids: their log rows were deleted by a committed transaction. */
+static void remoteDoneForget(RemoteDb *pRdb, int n){
+  int i;
+  if( n>pRdb->done.n ) n = pRdb->done.n;
+  for(i=0; i<n; i++) sqlite3_free(pRdb->done.az[i]);
+  memmove(pRdb->done.az, pRdb->done.az+n, sizeof(char*)*(pRdb->done.n-n));
+  pRdb->done.n -= n;
+}
+
 /* The end of a table's part of the transaction; the last table ends the server's. */
 static int remoteEnd(remote_vtab *p, int bCommit){
   RemoteSession *s = p->pSession;
@@ -1481,6 +1496,7 @@ static int remoteEnd(remote_vtab *p, int bCommit){
     rc = bCommit ? pBe->xCommitPrepared(s->pConn, s->zGid, &zErr)
                  : pBe->xRollbackPrepared(s->pConn, s->zGid, &zErr);
     if( rc==SQLITE_OK ) s->pConn->bInTxn = 0;
+    if( bCommit ) remoteDoneForget(p->pRdb, s->nDoneLogged);
     if( rc==SQLITE_OK && bCommit ) rc = sqlormNamesAdd(&p->pRdb->done, s->zGid);
   }else{
     remoteLog(p->pRdb, bCommit ? "COMMIT" : "ROLLBACK", 0);
@@ -1492,6 +1508,7 @@ static int remoteEnd(remote_vtab *p, int bCommit){
   sqlormPoolCheckin(s->pPool, s->pConn, rc!=SQLITE_OK);
   s->pConn = 0;
   s->bWrote = s->bPrepared = 0;
+  s->nDoneLogged = 0;
   if( rc!=SQLITE_OK ) rc = remoteFail(p, rc, zErr);
   return rc;
 }
@@ -1698,6 +1715,67 @@ static void ormRemoteVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   sqlite3_result_text(ctx, p->zName, -1, SQLITE_TRANSIENT);
 }
 
+/* orm_remote_recover([min_age]): resolves now the in-doubt transactions of this file on
+** the servers of its remote tables (those that name a secret need it registered): commits
+** what orm_remote_xact names, rolls back what it does not and is older than min_age seconds
+** (default 300; 0 when no other process can be committing). Returns how many. */
+static void ormRemoteRecoverFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  RemoteDb *pRdb = (RemoteDb*)sqlite3_user_data(ctx);
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  OrmNames names = {0, 0};
+  int nMinAge = argc>0 ? sqlite3_value_int(argv[0]) : REMOTE_INDOUBT_AGE;
+  int rc, i, nDone = 0, bCat = 0;
+  char *zErr = 0;
+  rc = sqlormTableExists(db, "main", "orm_remote_tables", &bCat);
+  if( rc==SQLITE_OK && bCat ){
+    rc = sqlormQueryNames(db, "SELECT name FROM main.orm_remote_tables ORDER BY name", 0,
+                          &names, 0);
+  }
+  for(i=0; rc==SQLITE_OK && i<names.n; i++){
+    remote_vtab *p;
+    RemoteSession *s = 0;
+    OrmRemoteConn *pConn = 0;
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q)", names.az[i]);
+    OrmNames one = {0, 0};
+    rc = zSql ? sqlormQueryNames(db, zSql, 0, &one, 0) : SQLITE_NOMEM;   /* connects it */
+    sqlite3_free(zSql);
+    sqlormNamesClear(&one);
+    for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, names.az[i])!=0; p=p->pNextVtab){}
+    if( rc!=SQLITE_OK || p==0 ) continue;
+    rc = remoteSession(p, &s);
+    if( rc==SQLITE_OK && s->bRecovered==2 ) continue;   /* this server is done */
+    if( rc==SQLITE_OK ) rc = sqlormPoolCheckout(s->pPool, &pConn, &zErr);
+    if( rc==SQLITE_OK ){
+      rc = remoteRecover(p, s, pConn, nMinAge, &nDone);
+      sqlormPoolCheckin(s->pPool, pConn, rc!=SQLITE_OK);
+      s->bRecovered = 2;
+    }
+    if( rc!=SQLITE_OK && zErr==0 && p->base.zErrMsg ){
+      zErr = sqlite3_mprintf("%s", p->base.zErrMsg);
+    }
+  }
+  {
+    remote_vtab *p;
+    for(p=pRdb->pVtab; p; p=p->pNextVtab){
+      if( p->pSession && p->pSession->bRecovered==2 ) p->pSession->bRecovered = 1;
+    }
+  }
+  sqlormNamesClear(&names);
+  if( rc==SQLITE_OK ){
+    /* The log rows of what was resolved go now (this runs outside remote writes). */
+    for(i=0; rc==SQLITE_OK && i<pRdb->done.n; i++){
+      rc = sqlormExec(db, &zErr, "DELETE FROM main.orm_remote_xact WHERE gid = %Q",
+                      pRdb->done.az[i]);
+    }
+    if( rc==SQLITE_OK ) sqlormNamesClear(&pRdb->done);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlormResultError(ctx, "orm_remote_recover", rc, zErr);
+    return;
+  }
+  sqlite3_result_int(ctx, nDone);
+}
+
 /* orm_remote_sql(): a JSON array of the statements sent to servers by this connection
 ** since the last call (at most 200 are kept). */
 static void ormRemoteSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -1850,6 +1928,14 @@ int sqlormRemoteRegister(sqlite3 *db){
   if( rc==SQLITE_OK ){
     rc = sqlormCreateFunctionData(db, "orm_remote_version", 3, SQLITE_UTF8|SQLITE_DIRECTONLY,
                                   pRdb, ormRemoteVersionFunc);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlormCreateFunctionData(db, "orm_remote_recover", 0, SQLITE_UTF8|SQLITE_DIRECTONLY,
+                                  pRdb, ormRemoteRecoverFunc);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlormCreateFunctionData(db, "orm_remote_recover", 1, SQLITE_UTF8|SQLITE_DIRECTONLY,
+                                  pRdb, ormRemoteRecoverFunc);
   }
   if( rc==SQLITE_OK ) rc = sqlormPoolRegister(db);
   return rc;
