@@ -174,6 +174,7 @@ SELECT count(*) AS left_over FROM orm_remote_tables WHERE name = 'aitems';
 CREATE VIRTUAL TABLE e1 USING orm_remote('nonsense', 'x');
 CREATE VIRTUAL TABLE e2 USING orm_remote('oracle://h/db', 'x');
 CREATE VIRTUAL TABLE e3 USING orm_remote('postgresql://app:s3cret@127.0.0.1:1/db', 'x');
+CREATE VIRTUAL TABLE e3b USING orm_remote('postgresql://app@127.0.0.1:1/db?sslmode=disable&password=s3cret', 'x');
 CREATE VIRTUAL TABLE e4 USING orm_remote('sqlite:///sql/results/remote_src.db', 'no_such');
 CREATE VIRTUAL TABLE e5 USING orm_remote('sqlite:///sql/results/missing_file.db', 'x');
 CREATE VIRTUAL TABLE e6 USING orm_remote('sqlite:///sql/results/remote_src.db');

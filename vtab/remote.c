@@ -120,6 +120,9 @@ static void remoteDbFree(void *pArg){
 const OrmBackend *sqlormRemoteBackend(const char *zDialect){
   if( zDialect==0 ) return 0;
   if( strcmp(zDialect, "sqlite")==0 ) return &sqlormBackendSqlite;
+#ifdef SQLORM_WITH_POSTGRESQL
+  if( strcmp(zDialect, "postgresql")==0 ) return &sqlormBackendPg;
+#endif
   return 0;
 }
 
@@ -740,7 +743,7 @@ static int remoteInit(sqlite3 *db, void *pAux, int argc, const char *const *argv
   if( rc==SQLITE_OK && p->tab.aCol==0 ){
     if( strstr(p->zUrlArg, "://") ){
       rc = sqlormRemoteUrlParse(p->zUrlArg, &pUrl, &zErr);
-      if( rc==SQLITE_OK && pUrl->zPassword ){
+      if( rc==SQLITE_OK && sqlormRemoteUrlHasPassword(pUrl) ){
         zErr = sqlite3_mprintf("the URL %s holds a password, which the schema would store in "
             "the database file: register it with orm_remote_secret(alias, url) and name the "
             "alias, or use .pgpass, a service file or an option file", pUrl->zRedacted);
@@ -1846,7 +1849,7 @@ static void ormRemoteImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   zTabOpts = sqlite3_str_finish(pTabOpts);
   if( rc==SQLITE_OK ) rc = remoteResolveUrl(pRdb, zArg, &zUrl, &zErr);
   if( rc==SQLITE_OK ) rc = sqlormRemoteUrlParse(zUrl, &pUrl, &zErr);
-  if( rc==SQLITE_OK && strstr(zArg, "://") && pUrl->zPassword ){
+  if( rc==SQLITE_OK && strstr(zArg, "://") && sqlormRemoteUrlHasPassword(pUrl) ){
     zErr = sqlite3_mprintf("the URL %s holds a password, which the tables' schema would store "
         "in the database file: register it with orm_remote_secret(alias, url) and import "
         "with the alias", pUrl->zRedacted);

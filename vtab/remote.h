@@ -87,7 +87,9 @@ typedef struct OrmBackend OrmBackend;
 struct OrmRemoteConn {
   const OrmBackend *pBe;
   sqlite3_int64 iCreated; /* unix time of connect: pool_recycle */
-  int bInTxn;             /* a transaction is open on the server */
+  int bInTxn;             /* a transaction is open on the server: the backend keeps it true
+                          ** to the server's state; the layer reads it (and sets it after
+                          ** BEGIN for backends that do not) */
   int nSavepoint;         /* savepoints open in it */
   OrmRemoteConn *pNextIdle;   /* the pool's list */
 };
@@ -150,10 +152,11 @@ struct OrmBackend {
 int sqlormRemoteUrlParse(const char *zUrl, OrmRemoteUrl **pp, char **pzErr);
 void sqlormRemoteUrlFree(OrmRemoteUrl *p);
 const char *sqlormRemoteUrlOpt(const OrmRemoteUrl *p, const char *zKey);
+void sqlormRemoteColsFree(OrmRemoteCol *a, int n);
+int sqlormRemoteUrlHasPassword(const OrmRemoteUrl *p);
 
 /* in remote.c */
 const OrmBackend *sqlormRemoteBackend(const char *zDialect);
-void sqlormRemoteColsFree(OrmRemoteCol *a, int n);
 int sqlormRemoteRegister(sqlite3 *db);
 
 /* in remote_sqlite.c, remote_pg.c, remote_mysql.c */

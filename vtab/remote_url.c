@@ -56,6 +56,12 @@ const char *sqlormRemoteUrlOpt(const OrmRemoteUrl *p, const char *zKey){
   return 0;
 }
 
+/* Whether the URL holds a password (in its authority or as a query option). */
+int sqlormRemoteUrlHasPassword(const OrmRemoteUrl *p){
+  return p->zPassword!=0 || sqlormRemoteUrlOpt(p, "password")!=0
+      || sqlormRemoteUrlOpt(p, "passwd")!=0;
+}
+
 static int urlHex(char c){
   if( c>='0' && c<='9' ) return c-'0';
   if( c>='a' && c<='f' ) return c-'a'+10;
@@ -87,18 +93,47 @@ static char *urlDecode(const char *z, int n, int bPlus, int *pRc){
   return zOut;
 }
 
-/* The URL with the password part (between ':' and the last '@' of the authority) as ***. */
+/* The URL with its passwords as ***: the part between ':' and the last '@' of the
+** authority, and the value of a password= query option. */
 static char *urlRedact(const char *zUrl){
   const char *zAuth = strstr(zUrl, "://");
   const char *zEnd, *zAt = 0, *zColon = 0, *z;
-  if( zAuth==0 ) return sqlite3_mprintf("%s", zUrl);
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  if( zAuth==0 ){
+    sqlite3_str_appendall(pOut, zUrl);
+    return sqlite3_str_finish(pOut);
+  }
   zAuth += 3;
   zEnd = zAuth + strcspn(zAuth, "/?#");
   for(z=zAuth; z<zEnd; z++) if( *z=='@' ) zAt = z;
-  if( zAt==0 ) return sqlite3_mprintf("%s", zUrl);
-  for(z=zAuth; z<zAt; z++) if( *z==':' ){ zColon = z; break; }
-  if( zColon==0 ) return sqlite3_mprintf("%s", zUrl);
-  return sqlite3_mprintf("%.*s***%s", (int)(zColon+1-zUrl), zUrl, zAt);
+  for(z=zAuth; zAt && z<zAt; z++) if( *z==':' ){ zColon = z; break; }
+  if( zColon ){
+    sqlite3_str_appendf(pOut, "%.*s***", (int)(zColon+1-zUrl), zUrl);
+    z = zAt;
+  }else{
+    z = zUrl;
+  }
+  for(;;){
+    /* a password=... (or passwd=) query option */
+    const char *q = strchr(z, '?');
+    const char *zOpt = q;
+    if( q==0 ) break;
+    while( zOpt ){
+      const char *zName = zOpt+1;
+      int n = (int)strcspn(zName, "=&#");
+      if( (n==8 && strncmp(zName, "password", 8)==0) || (n==6 && strncmp(zName, "passwd", 6)==0) ){
+        if( zName[n]=='=' ){
+          sqlite3_str_append(pOut, z, (int)(zName + n + 1 - z));
+          sqlite3_str_appendall(pOut, "***");
+          z = zName + n + 1 + strcspn(zName + n + 1, "&#");
+        }
+      }
+      zOpt = strchr(zName, '&');
+    }
+    break;
+  }
+  sqlite3_str_appendall(pOut, z);
+  return sqlite3_str_finish(pOut);
 }
 
 int sqlormRemoteUrlParse(const char *zUrl, OrmRemoteUrl **pp, char **pzErr){
