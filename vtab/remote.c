@@ -123,6 +123,9 @@ const OrmBackend *sqlormRemoteBackend(const char *zDialect){
 #ifdef SQLORM_WITH_POSTGRESQL
   if( strcmp(zDialect, "postgresql")==0 ) return &sqlormBackendPg;
 #endif
+#ifdef SQLORM_WITH_MYSQL
+  if( strcmp(zDialect, "mysql")==0 ) return &sqlormBackendMysql;
+#endif
   return 0;
 }
 

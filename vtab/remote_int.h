@@ -28,6 +28,7 @@ struct OrmPool {
   int nOut, nIdle;
   OrmRemoteConn *pIdle;
   sqlite3_int64 nConnects, nPingFailed, nRecycled, nTimeouts;
+  int iPid;               /* the process whose connections these are (fork) */
   OrmPool *pNext;
 };
 

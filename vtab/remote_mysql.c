@@ -10,7 +10,8 @@
 ** text is UTF-8), read_default_file, read_default_group, connect_timeout, read_timeout,
 ** write_timeout, init_command, compress, ssl, ssl_ca, ssl_capath, ssl_cert, ssl_key,
 ** ssl_cipher, ssl_crl, ssl_crlpath, ssl_verify_cert (or ssl_verify_server_cert),
-** tls_version, prefetch_rows (rows per cursor fetch, default 256). Others are refused.
+** tls_version, prefetch_rows (rows per cursor fetch, default 256), password (or passwd,
+** when the URL's authority has none). Others are refused.
 **
 ** How it works:
 ** - Each connection runs with time_zone '+00:00', a fixed strict sql_mode (no ANSI_QUOTES:
@@ -283,6 +284,7 @@ static OrmRemoteUrl *myUrlCopy(const OrmRemoteUrl *p){
 #define MY_OPT_CHARSET 6
 #define MY_OPT_TIMEOUT 7
 #define MY_OPT_PREFETCH 8
+#define MY_OPT_PASSWORD 9
 static const struct {
   const char *zName;
   int eOpt;
@@ -309,6 +311,8 @@ static const struct {
   { "ssl_verify_server_cert", MYSQL_OPT_SSL_VERIFY_SERVER_CERT, MY_OPT_BOOL },
   { "tls_version",            MARIADB_OPT_TLS_VERSION,          MY_OPT_STR },
   { "prefetch_rows",          0,                                MY_OPT_PREFETCH },
+  { "password",               0,                                MY_OPT_PASSWORD },
+  { "passwd",                 0,                                MY_OPT_PASSWORD },
 };
 
 /* 1 or 0 for a boolean option's text, -1 for anything else. */
@@ -335,9 +339,10 @@ static long myUintText(const char *z, long nMax){
   return v;
 }
 
-/* Applies the URL's options to pMy before it connects. */
+/* Applies the URL's options to pMy before it connects; a socket, a timeout and a password
+** (password= or passwd=, as the layer redacts them) come back for mysql_real_connect. */
 static int myOptions(MyConn *p, MYSQL *pMy, const char **pzSocket, unsigned int *piTimeout,
-                     char **pzErr){
+                     const char **pzPassword, char **pzErr){
   const OrmRemoteUrl *pUrl = p->pUrl;
   int i, j;
   for(i=0; i<pUrl->optKey.n; i++){
@@ -361,6 +366,9 @@ static int myOptions(MyConn *p, MYSQL *pMy, const char **pzSocket, unsigned int 
     switch( aMyOption[j].eKind ){
       case MY_OPT_SOCKET:
         *pzSocket = zVal;
+        break;
+      case MY_OPT_PASSWORD:
+        *pzPassword = zVal;
         break;
       case MY_OPT_CHARSET:
         /* Text reaches SQLite as it is: only UTF-8 will do. */
@@ -448,7 +456,7 @@ static int myExecText(MyConn *p, const char *zSql, sqlite3_int64 *pnChanged, cha
 /* Connects p->pMy from p->pUrl, with the session settings every connection has. */
 static int myOpen(MyConn *p, char **pzErr){
   const OrmRemoteUrl *pUrl = p->pUrl;
-  const char *zSocket = 0;
+  const char *zSocket = 0, *zPassword = 0;
   unsigned int iTimeout = p->iTimeout>0 ? (unsigned int)p->iTimeout : 0;
   my_bool bOff = 0;
   MYSQL *pMy;
@@ -463,7 +471,7 @@ static int myOpen(MyConn *p, char **pzErr){
   /* The [client] group of the usual option files: passwords, sockets, TLS. */
   mysql_optionsv(pMy, MYSQL_READ_DEFAULT_GROUP, "client");
   mysql_optionsv(pMy, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  rc = myOptions(p, pMy, &zSocket, &iTimeout, pzErr);
+  rc = myOptions(p, pMy, &zSocket, &iTimeout, &zPassword, pzErr);
   if( rc!=SQLITE_OK ){
     mysql_close(pMy);
     return rc;
@@ -473,7 +481,8 @@ static int myOpen(MyConn *p, char **pzErr){
   /* myNext finds long values by their lengths; a reported truncation would leave a
   ** streamed statement where mysql_stmt_fetch_column refuses to read it again. */
   mysql_optionsv(pMy, MYSQL_REPORT_DATA_TRUNCATION, &bOff);
-  if( mysql_real_connect(pMy, pUrl->zHost, pUrl->zUser, pUrl->zPassword, pUrl->zDatabase,
+  if( pUrl->zPassword ) zPassword = pUrl->zPassword;
+  if( mysql_real_connect(pMy, pUrl->zHost, pUrl->zUser, zPassword, pUrl->zDatabase,
                          (unsigned int)pUrl->iPort, zSocket, CLIENT_FOUND_ROWS)==0 ){
     rc = mysql_errno(pMy)==CR_OUT_OF_MEMORY ? SQLITE_NOMEM : SQLITE_CANTOPEN;
     rc = myError(pzErr, rc, "cannot connect to %s: %s", pUrl->zRedacted, mysql_error(pMy));

@@ -23,11 +23,25 @@
 #include "remote_int.h"
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static OrmPool *pPoolList = 0;          /* every pool of the process */
 
 static sqlite3_mutex *poolMutex(void){
   return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+}
+
+/* A child of fork() shares its parent's sockets: it must neither use nor close them (a
+** close would end the parent's sessions). It abandons them and starts afresh (SQLAlchemy's
+** engine.dispose(close=False)). Called under the mutex. */
+static void poolForkCheck(OrmPool *p){
+  int iPid = (int)getpid();
+  if( p->iPid!=iPid ){
+    p->pIdle = 0;
+    p->nIdle = 0;
+    p->nOut = 0;
+    p->iPid = iPid;
+  }
 }
 
 void sqlormPoolOptionsDefault(OrmPoolOptions *p){
@@ -53,6 +67,7 @@ int sqlormPoolAcquire(const char *zUrl, const OrmRemoteUrl *pUrl, const OrmPoolO
     if( strcmp(p->zUrl, zUrl)==0 && memcmp(&p->opt, pOpt, sizeof(*pOpt))==0 ) break;
   }
   if( p ){
+    poolForkCheck(p);
     p->nRef++;
     *pp = p;
   }else{
@@ -68,6 +83,7 @@ int sqlormPoolAcquire(const char *zUrl, const OrmRemoteUrl *pUrl, const OrmPoolO
       memset(p, 0, sizeof(*p));
       p->pBe = pBe;
       p->opt = *pOpt;
+      p->iPid = (int)getpid();
       p->zUrl = sqlite3_mprintf("%s", zUrl);
       p->zRedacted = sqlite3_mprintf("%s", pUrl->zRedacted);
       rc = sqlormRemoteUrlParse(zUrl, &p->pUrl, pzErr);
@@ -138,6 +154,7 @@ int sqlormPoolCheckout(OrmPool *p, OrmRemoteConn **ppConn, char **pzErr){
     OrmRemoteConn *pConn = 0;
     int bNew = 0, rc;
     sqlite3_mutex_enter(m);
+    poolForkCheck(p);
     if( p->pIdle ){
       pConn = p->pIdle;
       p->pIdle = pConn->pNextIdle;
