@@ -92,3 +92,25 @@ SELECT changes() AS rows_written, email, version FROM users WHERE id = 2;
 -- An UPDATE that does not name the version advances it.
 UPDATE users SET last_name = upper(last_name) WHERE id = 2;
 SELECT id, last_name, version FROM users WHERE id = 2;
+-- Federated tables: another SQLite file (the embedded backend; PostgreSQL and MySQL tables
+-- are made the same way, with their URLs). The archive file is made here, then left.
+ATTACH 'archive.db' AS archive;
+DROP TABLE IF EXISTS archive.old_orders;
+CREATE TABLE archive.old_orders(id INTEGER PRIMARY KEY, user_id INT NOT NULL, total REAL,
+                                placed_at TEXT);
+INSERT INTO archive.old_orders SELECT id + 1000, user_id, total, date(placed_at, '-3 years')
+FROM orders WHERE user_id IS NOT NULL;
+DETACH archive;
+DROP TABLE IF EXISTS old_orders;
+CREATE VIRTUAL TABLE old_orders USING orm_remote('sqlite:///archive.db', 'old_orders');
+-- WHERE, ORDER BY and LIMIT go to the other side; orm_remote_sql() shows what was sent.
+SELECT id, total, placed_at FROM old_orders WHERE user_id = 1 ORDER BY placed_at DESC LIMIT 2;
+SELECT value AS sent FROM json_each(orm_remote_sql());
+-- Writes go inside the SQLite transaction; relationships and orm_json reach the archive.
+BEGIN;
+UPDATE old_orders SET total = total * 2 WHERE user_id = 1;
+COMMIT;
+SELECT orm_relationship('users', 'old_orders', 'old_orders',
+       '{"local":"id","remote":"user_id","order_by":"id"}') AS rel;
+SELECT source, id, total FROM users__old_orders WHERE source = 1;
+SELECT url, dialect, checked_out, idle FROM orm_remote_pool;

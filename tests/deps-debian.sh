@@ -8,7 +8,7 @@ mode=${1:-test}
 build="build-essential autoconf automake libtool pkg-config libsqlite3-dev sqlite3
        libpq-dev libmariadb-dev"
 test="libcmocka-dev python3 postgresql mariadb-server python3-sqlalchemy python3-alembic
-      binutils diffutils"
+      python3-psycopg2 binutils diffutils"
 case $mode in
   build) pkgs=$build ;;
   test) pkgs="$build $test" ;;
