@@ -375,6 +375,47 @@ static void test_pg_types(void **state){
   sqlite3_close(db);
 }
 
+/* A join of a local table to a remote one: a few lookups, then one read of the table into
+** the join cache; the answer is the local copy's. */
+static void joinBatch(Server *s){
+  sqlite3 *db = openDb(":memory:");
+  char *zA, *zB, *zSent;
+  int nSent = 0;
+  const char *z;
+  testExec(db, "CREATE TABLE loc(id INTEGER PRIMARY KEY, n INTEGER, s TEXT, r REAL, b INTEGER);"
+               "CREATE TABLE outer_keys(k INT, label TEXT);"
+               "WITH RECURSIVE c(i) AS (VALUES(1) UNION ALL SELECT i+1 FROM c WHERE i<60) "
+               "INSERT INTO outer_keys SELECT i % 14, 'k' || i FROM c");
+  createRemote(db, "rem", s, "rt_same", 0);
+  testExec(db, "INSERT INTO loc SELECT * FROM rem");
+  sqlite3_free(testQueryText(db, "SELECT orm_remote_sql()"));
+  zA = rowsText(db, "SELECT o.label, t.s, t.n FROM outer_keys o JOIN loc t ON t.id = o.k "
+                    "ORDER BY o.label");
+  zB = rowsText(db, "SELECT o.label, t.s, t.n FROM outer_keys o JOIN rem t ON t.id = o.k "
+                    "ORDER BY o.label");
+  assert_string_equal(zA, zB);
+  zSent = sentSql(db);
+  for(z=zSent; z && (z = strstr(z, "SELECT"))!=0; z++) nSent++;
+  if( nSent>4 ) fprintf(stderr, "%s: the join sent %d queries:\n%s\n", s->zDialect, nSent, zSent);
+  assert_true(nSent>=1 && nSent<=4);      /* 3 lookups at most, then the table once */
+  sqlite3_free(zSent);
+  sqlite3_free(zA);
+  sqlite3_free(zB);
+  /* The same join with a text key given as a number: SQLite's affinity, in the cache too. */
+  zA = rowsText(db, "SELECT o.label, t.id FROM outer_keys o JOIN loc t ON t.s = o.k ORDER BY 1");
+  zB = rowsText(db, "SELECT o.label, t.id FROM outer_keys o JOIN rem t ON t.s = o.k ORDER BY 1");
+  assert_string_equal(zA, zB);
+  sqlite3_free(zA);
+  sqlite3_free(zB);
+  sqlite3_free(testQueryText(db, "SELECT orm_remote_sql()"));
+  sqlite3_close(db);
+}
+
+static void test_pg_join_batch(void **state){
+  (void)state;
+  joinBatch(&aServer[0]);
+}
+
 /* ---------------------------------------------------------------- two-phase commit */
 
 static int failingHook(void *p){ (void)p; return 1; }
@@ -636,6 +677,11 @@ static void test_mysql_same_answers(void **state){
   sqlite3_close(db);
 }
 
+static void test_mysql_join_batch(void **state){
+  (void)state;
+  joinBatch(&aServer[1]);
+}
+
 static void test_mysql_two_phase(void **state){
   TestDb *t = *state;
   Server *s = &aServer[1];
@@ -684,6 +730,7 @@ int main(void){
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pg_same_answers),
     cmocka_unit_test(test_pg_types),
+    cmocka_unit_test(test_pg_join_batch),
     cmocka_unit_test_setup_teardown(test_pg_two_phase, testSetup, testTeardown),
     cmocka_unit_test_setup_teardown(test_pg_credentials, testSetup, testTeardown),
     cmocka_unit_test(test_pg_orm),
@@ -691,6 +738,7 @@ int main(void){
     cmocka_unit_test(test_pg_faults),
 #ifdef SQLORM_WITH_MYSQL
     cmocka_unit_test(test_mysql_same_answers),
+    cmocka_unit_test(test_mysql_join_batch),
     cmocka_unit_test_setup_teardown(test_mysql_two_phase, testSetup, testTeardown),
 #endif
   };

@@ -172,7 +172,17 @@ struct remote_cursor {
   int *aColRes;           /* table column -> result column, or -1 */
   int bEof;
   sqlite3_int64 iRowid;   /* counter rowids outside transactions */
+  int nLookup;            /* join lookups by this cursor (one per outer row) */
+  int bNoCache;           /* the table was too big to hold: lookups stay lookups */
+  OrmJoinCache *pCache;   /* the table's rows, found by the join's key */
+  char *zCachePlan;       /* the plan the cache serves */
+  int iCacheRow;          /* the row served, from the cache */
 };
+
+/* A join lookup that repeats this many times in one statement reads the table once into
+** the join cache instead, unless it has more rows than the cap. */
+#define REMOTE_JOIN_AFTER 3
+#define REMOTE_JOIN_MAX_ROWS 100000
 
 static void remoteSetError(sqlite3_vtab *pVtab, char *zErr){
   sqlite3_free(pVtab->zErrMsg);
@@ -852,6 +862,11 @@ static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( e!=ORM_PUSH_EXACT ) bAllExact = 0;
     plan.aTerm[plan.nTerm].iCol = iCol;
     plan.aTerm[plan.nTerm].op = op;
+    if( op!=ORM_OP_IN && op!=SQLITE_INDEX_CONSTRAINT_ISNULL
+     && op!=SQLITE_INDEX_CONSTRAINT_ISNOTNULL ){
+      sqlite3_value *pRhs = 0;
+      plan.aTerm[plan.nTerm].bJoin = sqlite3_vtab_rhs_value(pInfo, i, &pRhs)!=SQLITE_OK;
+    }
     plan.nTerm++;
     if( iCol>=0 && p->tab.aCol[iCol].iKey && (op==SQLITE_INDEX_CONSTRAINT_EQ
         || op==SQLITE_INDEX_CONSTRAINT_IS) ){
@@ -934,6 +949,8 @@ static int remoteClose(sqlite3_vtab_cursor *pCursor){
   remote_cursor *pCur = (remote_cursor*)pCursor;
   remote_vtab *p = (remote_vtab*)pCursor->pVtab;
   remoteCursorReset(pCur);
+  sqlormJoinCacheFree(pCur->pCache);
+  sqlite3_free(pCur->zCachePlan);
   if( pCur->pConn ) sqlormPoolCheckin(p->pPool, pCur->pConn, 0);
   p->nOpen--;
   sqlite3_free(pCur->aResCol);
@@ -959,6 +976,136 @@ static int remoteNextRow(remote_cursor *pCur){
   return remoteFail(p, rc, zErr);
 }
 
+static int remoteCellValue(remote_vtab *p, remote_cursor *pCur, int iCol, sqlite3_value **pp);
+
+/* Whether a plan is a join lookup the cache can serve: equality with values from the
+** other tables, nothing ordered or limited, a server that is not SQLite (whose collations
+** the cache could not follow). */
+static int remoteJoinable(remote_vtab *p, const OrmPlan *pPlan){
+  int i, nJoin = 0;
+  if( p->tab.pBe->bNative || pPlan->nOrder || pPlan->bLimit ) return 0;
+  for(i=0; i<pPlan->nTerm; i++){
+    if( !pPlan->aTerm[i].bJoin ) continue;
+    if( pPlan->aTerm[i].op!=SQLITE_INDEX_CONSTRAINT_EQ ) return 0;
+    nJoin++;
+  }
+  return nJoin>0;
+}
+
+/* Reads the table (its constant constraints applied) into the cursor's join cache; leaves
+** none when it has more than REMOTE_JOIN_MAX_ROWS rows. */
+static int remoteCacheBuild(remote_vtab *p, remote_cursor *pCur, OrmRemoteConn *pConn,
+                            const OrmPlan *pPlan, int argc, sqlite3_value **argv){
+  OrmPlan sub;
+  OrmParams par;
+  sqlite3_value **apSub = sqlite3_malloc64(sizeof(sqlite3_value*)*(argc+1));
+  sqlite3_value **apRow = 0;
+  sqlite3_str *pSql = sqlite3_str_new(0);
+  sqlite3_int64 nSkip = 0;
+  int aKeyIdx[64], nKey = 0, nSub = 0, i, rc;
+  char *zSql = 0, *zErr = 0;
+  memset(&par, 0, sizeof(par));
+  memset(&sub, 0, sizeof(sub));
+  sub.mCols = pPlan->mCols;
+  if( apSub==0 ){
+    sqlite3_free(sqlite3_str_finish(pSql));
+    return SQLITE_NOMEM;
+  }
+  for(i=0; i<pPlan->nTerm && i<argc; i++){
+    const OrmPlanTerm *t = &pPlan->aTerm[i];
+    if( t->bJoin ){
+      sub.mCols |= ((sqlite3_uint64)1) << (t->iCol<63 ? t->iCol : 63);
+    }else{
+      sub.aTerm[sub.nTerm++] = *t;
+      apSub[nSub++] = argv[i];
+    }
+  }
+  if( p->bKeyRowid ){
+    int k = p->tab.aKey[0];
+    sub.mCols |= ((sqlite3_uint64)1) << (k<63 ? k : 63);
+  }
+  rc = sqlormDeparseSelect(p->db, &p->tab, &sub, 0, nSub, apSub, pSql, &par, pCur->aResCol,
+                           &pCur->nRes, &nSkip);
+  zSql = sqlite3_str_finish(pSql);
+  if( rc==SQLITE_OK && zSql==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ){
+    for(i=0; i<p->tab.nCol; i++) pCur->aColRes[i] = -1;
+    for(i=0; i<pCur->nRes; i++) pCur->aColRes[pCur->aResCol[i]] = i;
+    for(i=0; i<pPlan->nTerm && nKey<64; i++){
+      if( pPlan->aTerm[i].bJoin ) aKeyIdx[nKey++] = pCur->aColRes[pPlan->aTerm[i].iCol];
+    }
+    pCur->pCache = sqlormJoinCacheNew(pCur->nRes, aKeyIdx, nKey, REMOTE_JOIN_MAX_ROWS);
+    apRow = sqlite3_malloc64(sizeof(sqlite3_value*)*(pCur->nRes+1));
+    if( pCur->pCache==0 || apRow==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    remoteLog(p->pRdb, zSql, par.n);
+    rc = pCur->pBe->xQuery(pConn, zSql, par.n, par.ap, 0, &pCur->pRes, &zErr);
+    if( rc!=SQLITE_OK ) rc = remoteFail(p, rc, zErr);
+  }
+  while( rc==SQLITE_OK ){
+    zErr = 0;
+    rc = pCur->pBe->xNext(pCur->pRes, &zErr);
+    if( rc==SQLITE_DONE ){ rc = SQLITE_OK; break; }
+    if( rc!=SQLITE_ROW ){ rc = remoteFail(p, rc, zErr); break; }
+    rc = SQLITE_OK;
+    for(i=0; i<pCur->nRes; i++) apRow[i] = 0;
+    for(i=0; rc==SQLITE_OK && i<pCur->nRes; i++){
+      rc = remoteCellValue(p, pCur, pCur->aResCol[i], &apRow[i]);
+    }
+    if( rc!=SQLITE_OK ){
+      for(i=0; i<pCur->nRes; i++) sqlite3_value_free(apRow[i]);
+      break;
+    }
+    rc = sqlormJoinCacheAdd(pCur->pCache, apRow);
+    if( rc==SQLITE_FULL ){
+      /* Too big to hold: back to one lookup per row, for the rest of the statement. */
+      sqlormJoinCacheFree(pCur->pCache);
+      pCur->pCache = 0;
+      pCur->bNoCache = 1;
+      rc = SQLITE_OK;
+      break;
+    }
+  }
+  remoteCursorReset(pCur);
+  if( rc==SQLITE_OK && pCur->pCache ) rc = sqlormJoinCacheSeal(pCur->pCache);
+  if( rc!=SQLITE_OK ){
+    sqlormJoinCacheFree(pCur->pCache);
+    pCur->pCache = 0;
+  }
+  sqlite3_free(apRow);
+  sqlite3_free(apSub);
+  sqlite3_free(zSql);
+  sqlormParamsClear(&par);
+  return rc;
+}
+
+/* A lookup served by the join cache: the join's values with the columns' affinity. */
+static int remoteCacheFilter(remote_cursor *pCur, const OrmPlan *pPlan, int argc,
+                             sqlite3_value **argv){
+  remote_vtab *p = (remote_vtab*)pCur->base.pVtab;
+  sqlite3_value *apKey[64];
+  unsigned char aOwn[64];
+  int nKey = 0, i, rc = SQLITE_OK, bNone = 0;
+  for(i=0; i<pPlan->nTerm && i<argc && nKey<64; i++){
+    int op = pPlan->aTerm[i].op, bOwn = 0, e;
+    sqlite3_value *pOut = 0;
+    if( !pPlan->aTerm[i].bJoin ) continue;
+    e = sqlormDeparseFold(p->db, &p->tab, pPlan->aTerm[i].iCol, &op, argv[i], &pOut, &bOwn, &rc);
+    if( rc!=SQLITE_OK || e!=ORM_FOLD_SEND || sqlite3_value_type(pOut)==SQLITE_NULL ){
+      if( bOwn ) sqlite3_value_free(pOut);
+      bNone = 1;
+      break;
+    }
+    apKey[nKey] = pOut;
+    aOwn[nKey++] = (unsigned char)bOwn;
+  }
+  pCur->iCacheRow = (bNone || rc!=SQLITE_OK) ? -1 : sqlormJoinCacheFirst(pCur->pCache, apKey, &rc);
+  pCur->bEof = pCur->iCacheRow<0;
+  for(i=0; i<nKey; i++) if( aOwn[i] ) sqlite3_value_free(apKey[i]);
+  return rc;
+}
+
 static int remoteFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
                         sqlite3_value **argv){
   remote_cursor *pCur = (remote_cursor*)pCursor;
@@ -978,6 +1125,13 @@ static int remoteFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
     remoteSetError(pCursor->pVtab, sqlite3_mprintf("%s: unreadable plan", p->zName));
     return SQLITE_ERROR;
   }
+  if( pCur->pCache ){
+    if( pCur->zCachePlan && strcmp(pCur->zCachePlan, idxStr)==0 ){
+      return remoteCacheFilter(pCur, &plan, argc, argv);
+    }
+    sqlormJoinCacheFree(pCur->pCache);
+    pCur->pCache = 0;
+  }
   rc = remoteSession(p, &s);
   if( rc!=SQLITE_OK ) return rc;
   bTxn = s->pConn!=0 && s->nBegun>0;
@@ -993,6 +1147,17 @@ static int remoteFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
       if( rc!=SQLITE_OK ) return rc;
     }
     pConn = pCur->pConn;
+  }
+  if( !bTxn && !pCur->bNoCache && remoteJoinable(p, &plan)
+   && ++pCur->nLookup==REMOTE_JOIN_AFTER ){
+    rc = remoteCacheBuild(p, pCur, pConn, &plan, argc, argv);
+    if( rc!=SQLITE_OK ) return rc;
+    if( pCur->pCache ){
+      sqlite3_free(pCur->zCachePlan);
+      pCur->zCachePlan = sqlite3_mprintf("%s", idxStr);
+      if( pCur->zCachePlan==0 ) return SQLITE_NOMEM;
+      return remoteCacheFilter(pCur, &plan, argc, argv);
+    }
   }
   pSql = sqlite3_str_new(0);
   /* In a write transaction every column is read: an UPDATE may write any back. */
@@ -1028,6 +1193,11 @@ static int remoteFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
 static int remoteNext(sqlite3_vtab_cursor *pCursor){
   remote_cursor *pCur = (remote_cursor*)pCursor;
   pCur->iRowid++;
+  if( pCur->pCache ){
+    pCur->iCacheRow = sqlormJoinCacheNext(pCur->pCache, pCur->iCacheRow);
+    pCur->bEof = pCur->iCacheRow<0;
+    return SQLITE_OK;
+  }
   return remoteNextRow(pCur);
 }
 
@@ -1041,7 +1211,11 @@ static int remoteColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
   /* An UPDATE asks for the columns it does not set with nochange: left unset, they reach
   ** xUpdate as unchanged and are not sent (the key and version are read by xRowid). */
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
-  if( j>=0 && pCur->pRes ) pCur->pBe->xColumn(pCur->pRes, j, ctx);
+  if( j>=0 && pCur->pCache ){
+    sqlite3_result_value(ctx, sqlormJoinCacheValue(pCur->pCache, pCur->iCacheRow, j));
+  }else if( j>=0 && pCur->pRes ){
+    pCur->pBe->xColumn(pCur->pRes, j, ctx);
+  }
   return SQLITE_OK;
 }
 
@@ -1082,6 +1256,13 @@ static int remoteRowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid){
   remote_vtab *p = (remote_vtab*)pCursor->pVtab;
   RemoteRow *r;
   int k, rc = SQLITE_OK;
+  if( pCur->pCache ){
+    /* Read-only statements only (no cache in a write transaction). */
+    int j = p->bKeyRowid ? pCur->aColRes[p->tab.aKey[0]] : -1;
+    *pRowid = j>=0 ? sqlite3_value_int64(sqlormJoinCacheValue(pCur->pCache, pCur->iCacheRow, j))
+                   : pCur->iRowid + 1;
+    return SQLITE_OK;
+  }
   if( p->bKeyRowid && pCur->aColRes[p->tab.aKey[0]]>=0 ){
     sqlite3_value *v = 0;
     rc = remoteCellValue(p, pCur, p->tab.aKey[0], &v);

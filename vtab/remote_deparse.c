@@ -118,7 +118,8 @@ char *sqlormPlanWrite(const OrmPlan *p, const OrmRemoteTable *pTab){
   int i;
   sqlite3_str_appendf(pStr, "m=%llx;t=", (unsigned long long)p->mCols);
   for(i=0; i<p->nTerm; i++){
-    sqlite3_str_appendf(pStr, "%s%d:%d", i ? "," : "", p->aTerm[i].iCol, p->aTerm[i].op);
+    sqlite3_str_appendf(pStr, "%s%d:%d%s", i ? "," : "", p->aTerm[i].iCol, p->aTerm[i].op,
+                        p->aTerm[i].bJoin ? "j" : "");
   }
   sqlite3_str_appendf(pStr, ";o=");
   for(i=0; i<p->nOrder; i++) sqlite3_str_appendf(pStr, "%s%d", i ? "," : "", p->aOrder[i]);
@@ -139,6 +140,7 @@ int sqlormPlanRead(const char *z, OrmPlan *p){
     p->aTerm[p->nTerm].iCol = (int)strtol(z, &zEnd, 10);
     if( *zEnd!=':' ) return SQLITE_ERROR;
     p->aTerm[p->nTerm].op = (int)strtol(zEnd+1, &zEnd, 10);
+    if( *zEnd=='j' ){ p->aTerm[p->nTerm].bJoin = 1; zEnd++; }
     p->nTerm++;
     z = *zEnd==',' ? zEnd+1 : zEnd;
   }
@@ -223,10 +225,10 @@ static sqlite3_value *deparseInt(sqlite3 *db, sqlite3_int64 i, int *pRc){
 
 /* ---------------------------------------------------------------- SELECT */
 
-#define FOLD_SEND  0      /* compare with the value (perhaps converted) */
-#define FOLD_NONE  1      /* no row can match */
-#define FOLD_NOTNULL 2    /* every row whose column is not NULL matches */
-#define FOLD_ALL   3      /* every row matches: nothing to send */
+#define FOLD_SEND  ORM_FOLD_SEND     /* compare with the value (perhaps converted) */
+#define FOLD_NONE  ORM_FOLD_NONE     /* no row can match */
+#define FOLD_NOTNULL ORM_FOLD_NOTNULL  /* every row whose column is not NULL matches */
+#define FOLD_ALL   ORM_FOLD_ALL      /* every row matches: nothing to send */
 
 /* Writes "col" (quoted, with the range collation when bRange and it is text). */
 static void deparseCol(const OrmRemoteTable *pTab, int iCol, int bCollate, sqlite3_str *pSql){
@@ -256,8 +258,8 @@ static int deparseFoldClass(int op, int bBelow){
 
 /* The value to send for "column op v", with the column's affinity, or a constant result.
 ** *pOp may change (x > 2.5 on an integer column: x >= 3). */
-static int deparseFold(sqlite3 *db, const OrmRemoteTable *pTab, int iCol, int *pOp,
-                       sqlite3_value *v, sqlite3_value **ppOut, int *pbOwn, int *pRc){
+int sqlormDeparseFold(sqlite3 *db, const OrmRemoteTable *pTab, int iCol, int *pOp,
+                      sqlite3_value *v, sqlite3_value **ppOut, int *pbOwn, int *pRc){
   const OrmRemoteCol *pCol = &pTab->aCol[iCol];
   int cls = deparseClass(pCol->eType), t = sqlite3_value_type(v), op = *pOp;
   *ppOut = v;
@@ -383,7 +385,7 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
         rcIn = sqlite3_vtab_in_next(v, &pVal)){
       sqlite3_value *pOut;
       int bOwn, opIn = ORM_OP_IN;
-      int e = deparseFold(db, pTab, iCol, &opIn, pVal, &pOut, &bOwn, &rc);
+      int e = sqlormDeparseFold(db, pTab, iCol, &opIn, pVal, &pOut, &bOwn, &rc);
       if( rc!=SQLITE_OK ) break;
       if( e!=FOLD_SEND ) continue;               /* this value matches no row */
       if( !bOwn ){
@@ -425,7 +427,7 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
   {
     sqlite3_value *pOut;
     int bOwn;
-    int e = deparseFold(db, pTab, iCol, &op, v, &pOut, &bOwn, &rc);
+    int e = sqlormDeparseFold(db, pTab, iCol, &op, v, &pOut, &bOwn, &rc);
     if( rc!=SQLITE_OK ) return rc;
     if( e==FOLD_ALL ){ (*pnWhere)--; return SQLITE_OK; }
     sqlite3_str_appendall(pSql, zAnd);

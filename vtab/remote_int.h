@@ -61,6 +61,7 @@ typedef struct OrmPlanTerm OrmPlanTerm;
 struct OrmPlanTerm {
   int iCol;
   int op;
+  int bJoin;              /* its value comes from another table of the statement */
 };
 
 /* What xBestIndex chose, carried to xFilter in idxStr (sqlormPlanWrite / Read). */
@@ -99,5 +100,24 @@ int sqlormDeparseSelect(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlan *
                         int bAllCols, int argc, sqlite3_value **argv, sqlite3_str *pSql,
                         OrmParams *pPar, int *aResCol, int *pnResCol, sqlite3_int64 *piSkip);
 void sqlormDeparseKeyWhere(const OrmRemoteTable *pTab, sqlite3_str *pSql, int *piParam);
+/* A value compared with column iCol by op, as SQLite's affinity makes it (*ppOut, owned by
+** the caller when *pbOwn), or the constant answer: ORM_FOLD_* */
+#define ORM_FOLD_SEND 0
+#define ORM_FOLD_NONE 1
+#define ORM_FOLD_NOTNULL 2
+#define ORM_FOLD_ALL 3
+int sqlormDeparseFold(sqlite3 *db, const OrmRemoteTable *pTab, int iCol, int *pOp,
+                      sqlite3_value *v, sqlite3_value **ppOut, int *pbOwn, int *pRc);
+
+/* in remote_join.c */
+typedef struct OrmJoinCache OrmJoinCache;
+OrmJoinCache *sqlormJoinCacheNew(int nVal, const int *aKeyIdx, int nKey, int nMax);
+void sqlormJoinCacheFree(OrmJoinCache *c);
+int sqlormJoinCacheAdd(OrmJoinCache *c, sqlite3_value **apRow);
+int sqlormJoinCacheSeal(OrmJoinCache *c);
+int sqlormJoinCacheFirst(OrmJoinCache *c, sqlite3_value **apKey, int *pRc);
+int sqlormJoinCacheNext(OrmJoinCache *c, int i);
+sqlite3_value *sqlormJoinCacheValue(OrmJoinCache *c, int iRow, int iVal);
+int sqlormJoinCacheRows(OrmJoinCache *c);
 
 #endif /* SQLORM_REMOTE_INT_H */
