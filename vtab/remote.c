@@ -1662,6 +1662,7 @@ static int remoteSync(sqlite3_vtab *pVtab){
 static void remoteDoneForget(RemoteDb *pRdb, int n){
   int i;
   if( n>pRdb->done.n ) n = pRdb->done.n;
+  if( n<=0 ) return;
   for(i=0; i<n; i++) sqlite3_free(pRdb->done.az[i]);
   memmove(pRdb->done.az, pRdb->done.az+n, sizeof(char*)*(pRdb->done.n-n));
   pRdb->done.n -= n;
