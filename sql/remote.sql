@@ -121,6 +121,8 @@ UPDATE vorders SET total = 3 WHERE id = 20;
 SELECT id, total, version FROM vorders WHERE id = 20;
 DELETE FROM vorders WHERE id = 20 AND version = 3;
 SELECT count(*) AS gone FROM vorders WHERE id = 20;
+-- A jump of more than one is a stale write here (the server checks version = stated - 1).
+UPDATE vorders SET version = 10 WHERE id = 21;
 -- A wrong type or NULL for the version is refused.
 UPDATE vorders SET version = 'abc' WHERE id = 21;
 UPDATE vorders SET version = NULL WHERE id = 21;

@@ -29,10 +29,10 @@
 **   changed) and DELETE by primary key, each checked to touch exactly one row. rowid is the
 **   key when it is one INTEGER column; otherwise a number of this transaction mapped to the
 **   key read (and the version read). A versioned table ("version" option) sends
-**   `SET v = $new WHERE key AND v < $new`: as for local tables, the statement states the
-**   version it read plus one, and a stale writer gets "stale data: ..., expected version X,
-**   found Y"; an UPDATE not naming the version advances it (or is refused: version_policy
-**   strict).
+**   `SET v = $new WHERE key AND v = $new - 1`: as for local tables, the statement states
+**   the version it read plus one, and a stale writer gets "stale data: ..., expected
+**   version X, found Y"; an UPDATE not naming the version advances it (or is refused:
+**   version_policy strict).
 ** - Transactions: the first write of a URL in a SQLite transaction begins one on its
 **   server (savepoints mapped to SAVEPOINT sqlorm_spN) and logs a transaction id in
 **   orm_remote_xact, inside the SQLite transaction; xSync prepares every server's part
@@ -1584,12 +1584,14 @@ static int remoteUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     if( rc==SQLITE_OK ) rc = remoteRowKey(p, argv[0], &par, &pRow);
     sqlormDeparseKeyWhere(&p->tab, pSql, &iParam);
     if( rc==SQLITE_OK && bVersionSet ){
-      /* The statement states the version it read plus one: stored must be below it. */
+      /* The statement states the version it read plus one: the stored one must be the
+      ** version read (SQLAlchemy's and Rails' WHERE version = :old, with the row count). */
       rc = sqlormParamsAdd(&par, argv[2+iVer], 0);
       sqlite3_str_appendall(pSql, " AND ");
       pBe->xQuoteId(pSql, p->tab.aCol[iVer].zName);
-      sqlite3_str_appendall(pSql, " < ");
+      sqlite3_str_appendall(pSql, " = ");
       pBe->xParam(pSql, par.n);
+      sqlite3_str_appendall(pSql, " - 1");
     }
   }
   zSql = sqlite3_str_finish(pSql);
