@@ -41,6 +41,10 @@ SELECT count(*) AS nulls FROM orders WHERE note IS NULL;
 SELECT id FROM orders WHERE note LIKE 'NOTE 1_' ORDER BY id;
 SELECT id FROM orders WHERE id IN (5, 50, 150, 999) ORDER BY id;
 SELECT value AS sent FROM json_each(orm_remote_sql());
+-- A long IN list goes as one JSON array: more values than SQLite's 32766 placeholders.
+SELECT count(*) AS found FROM orders WHERE id IN (WITH RECURSIVE c(i) AS (VALUES(1)
+    UNION ALL SELECT i+1 FROM c WHERE i<40000) SELECT i FROM c);
+SELECT value AS sent FROM json_each(orm_remote_sql());
 -- A join of a local table to the remote one: a lookup by key per row, each one query.
 CREATE TABLE wanted(order_id INT);
 INSERT INTO wanted VALUES (10), (20), (30);

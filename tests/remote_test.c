@@ -237,6 +237,11 @@ static const char *azQueries[] = {
   "SELECT a.id, b.id FROM $T a JOIN $T b ON b.n = a.n AND b.id > a.id ORDER BY 1, 2",
   "SELECT k.v, t.id FROM keys k JOIN $T t ON t.id = k.v ORDER BY 1",
   "SELECT id FROM $T WHERE id IN (SELECT v FROM keys) ORDER BY id",
+  "SELECT id FROM $T WHERE n IN (WITH RECURSIVE c(i) AS (VALUES(-300) UNION ALL SELECT i+1 "
+  "FROM c WHERE i<300) SELECT i FROM c) ORDER BY id",
+  "SELECT id FROM $T WHERE s IN (WITH RECURSIVE c(i) AS (VALUES(1) UNION ALL SELECT i+1 "
+  "FROM c WHERE i<300) SELECT 'x' || i FROM c UNION ALL SELECT 'apple' UNION ALL "
+  "SELECT 'caf\xc3\xa9') ORDER BY id",
 };
 
 static void sameAnswers(Server *s, const char *zTextType, const char *zRealType,
@@ -327,6 +332,9 @@ static void test_pg_same_answers(void **state){
   assertSent(db, "SELECT id FROM rem WHERE s IS NULL", "WHERE \"s\" IS NULL");
   assertSent(db, "SELECT sum(n) FROM rem", "SELECT \"n\" FROM \"public\".\"rt_same\"");
   assertSent(db, "SELECT id FROM rem WHERE n = 'abc'", "WHERE 1=0");
+  assertSent(db, "SELECT id FROM rem WHERE n IN (WITH RECURSIVE c(i) AS (VALUES(1) UNION ALL "
+             "SELECT i+1 FROM c WHERE i<40000) SELECT i FROM c)",
+             "\"n\" IN (SELECT json_array_elements_text($1::json)::integer)");
   assertSent(db, "SELECT id FROM rem WHERE n > 2.5", "WHERE \"n\" > $1");
   sqlite3_close(db);
 }

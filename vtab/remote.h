@@ -105,6 +105,10 @@ struct OrmBackend {
   void (*xWriteParam)(sqlite3_str *p, int i, const OrmRemoteCol *pCol);  /* the value of
                           ** parameter i written into column pCol (pg: a JSON array into an
                           ** array column); NULL: xParam */
+  void (*xJsonIn)(sqlite3_str *p, const char *zQuotedCol, int i, const OrmRemoteCol *pCol);
+                          /* "col IN (the elements of JSON array parameter i)": a long IN
+                          ** list as one parameter (SQLite's 32766 and the servers' 65535
+                          ** placeholder limits); NULL: always one placeholder per value */
   void (*xOrderTerm)(sqlite3_str *p, const char *zQuotedCol, int bDesc);  /* SQLite's
                           ** NULL order: NULLs first ascending, last descending */
   int bLikeAscii;         /* ILIKE (pg) / LIKE (mysql _ci) matches at least what SQLite's

@@ -27,6 +27,9 @@
 #include <stdlib.h>
 #include <math.h>
 
+/* An IN list longer than this goes as one JSON array (where the backend reads one). */
+#define ORM_IN_JSON_AFTER 200
+
 #define CLS_NUM  1
 #define CLS_TEXT 2
 #define CLS_BLOB 3
@@ -206,6 +209,23 @@ static sqlite3_value *deparseCast(sqlite3 *db, sqlite3_value *v, const char *zTy
   return pOut;
 }
 
+/* A text value of our own. */
+static sqlite3_value *deparseText(sqlite3 *db, const char *z, int *pRc){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_value *pOut = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT ?1", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    pOut = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+    if( pOut==0 ) rc = SQLITE_NOMEM;
+  }else if( rc==SQLITE_OK ){
+    rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ) *pRc = rc;
+  return pOut;
+}
+
 /* An integer value of our own. */
 static sqlite3_value *deparseInt(sqlite3 *db, sqlite3_int64 i, int *pRc){
   sqlite3_stmt *pStmt = 0;
@@ -378,9 +398,10 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
     return SQLITE_OK;
   }
   if( op==ORM_OP_IN ){
+    OrmParams vals;
     sqlite3_value *pVal = 0;
-    int n = 0, rcIn;
-    sqlite3_str *pList = sqlite3_str_new(0);
+    int rcIn, i, bJson;
+    memset(&vals, 0, sizeof(vals));
     for(rcIn = sqlite3_vtab_in_first(v, &pVal); rcIn==SQLITE_OK && rc==SQLITE_OK;
         rcIn = sqlite3_vtab_in_next(v, &pVal)){
       sqlite3_value *pOut;
@@ -393,24 +414,58 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
         pOut = sqlite3_value_dup(pOut);
         bOwn = 1;
       }
-      rc = sqlormParamsAdd(pPar, pOut, bOwn);
-      if( rc!=SQLITE_OK ) break;
-      if( n++ ) sqlite3_str_appendall(pList, ",");
-      pBe->xParam(pList, pPar->n);
+      rc = sqlormParamsAdd(&vals, pOut, bOwn);
     }
     if( rc==SQLITE_OK && rcIn!=SQLITE_DONE && rcIn!=SQLITE_OK ) rc = rcIn;
+    /* A long list goes as one JSON array, when the backend reads one and no value is a
+    ** blob (JSON has none). */
+    bJson = rc==SQLITE_OK && pBe->xJsonIn && vals.n>ORM_IN_JSON_AFTER;
+    for(i=0; bJson && i<vals.n; i++) bJson = sqlite3_value_type(vals.ap[i])!=SQLITE_BLOB;
     sqlite3_str_appendall(pSql, zAnd);
-    if( n==0 ){
+    if( rc!=SQLITE_OK ){
+      /* reported below */
+    }else if( vals.n==0 ){
       sqlite3_str_appendall(pSql, "1=0");
+    }else if( bJson ){
+      sqlite3_str *pJson = sqlite3_str_new(0), *pCol = sqlite3_str_new(0);
+      char *zJson, *zCol;
+      sqlite3_str_appendchar(pJson, 1, '[');
+      for(i=0; i<vals.n; i++){
+        sqlite3_value *x = vals.ap[i];
+        if( i ) sqlite3_str_appendchar(pJson, 1, ',');
+        if( sqlite3_value_type(x)==SQLITE_INTEGER ){
+          sqlite3_str_appendf(pJson, "%lld", sqlite3_value_int64(x));
+        }else if( sqlite3_value_type(x)==SQLITE_FLOAT ){
+          sqlite3_str_appendf(pJson, "%!.17g", sqlite3_value_double(x));
+        }else{
+          sqlormJsonString(pJson, (const char*)sqlite3_value_text(x), sqlite3_value_bytes(x));
+        }
+      }
+      sqlite3_str_appendchar(pJson, 1, ']');
+      zJson = sqlite3_str_finish(pJson);
+      pBe->xQuoteId(pCol, pTab->aCol[iCol].zName);
+      zCol = sqlite3_str_finish(pCol);
+      if( zJson==0 || zCol==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        sqlite3_value *pArr = deparseText(db, zJson, &rc);
+        if( pArr ) rc = sqlormParamsAdd(pPar, pArr, 1);
+        if( rc==SQLITE_OK ) pBe->xJsonIn(pSql, zCol, pPar->n, &pTab->aCol[iCol]);
+      }
+      sqlite3_free(zJson);
+      sqlite3_free(zCol);
     }else{
-      char *zList = sqlite3_str_finish(pList);
-      pList = 0;
-      if( zList==0 ) return SQLITE_NOMEM;
       deparseCol(pTab, iCol, 0, pSql);
-      sqlite3_str_appendf(pSql, " IN (%s)", zList);
-      sqlite3_free(zList);
+      sqlite3_str_appendall(pSql, " IN (");
+      for(i=0; rc==SQLITE_OK && i<vals.n; i++){
+        rc = sqlormParamsAdd(pPar, vals.ap[i], 1);
+        vals.aOwn[i] = 0;                        /* the parameters own it now */
+        if( i ) sqlite3_str_appendall(pSql, ",");
+        pBe->xParam(pSql, pPar->n);
+      }
+      sqlite3_str_appendall(pSql, ")");
     }
-    sqlite3_free(sqlite3_str_finish(pList));
+    sqlormParamsClear(&vals);
     return rc;
   }
   if( op==SQLITE_INDEX_CONSTRAINT_LIKE || op==SQLITE_INDEX_CONSTRAINT_GLOB ){

@@ -1876,7 +1876,21 @@ static int myTables(OrmRemoteConn *pConn, const char *zSchema, OrmNames *pTables
 
 /* No zRangeCollate: text equality is loose (case folding, PAD SPACE), so no text range or
 ** text ORDER BY goes to the server anyway. */
+/* A long IN list: the elements of one JSON array parameter (JSON_TABLE, MariaDB 10.6 and
+** MySQL 8), typed as the column. */
+static void myJsonIn(sqlite3_str *pStr, const char *zQuotedCol, int i, const OrmRemoteCol *pCol){
+  const char *zType = pCol->zRemoteType ? pCol->zRemoteType : "text";
+  (void)i;
+  /* ENUM and SET are no JSON_TABLE types: their values compare as text. */
+  if( sqlite3_strnicmp(zType, "enum", 4)==0 || sqlite3_strnicmp(zType, "set", 3)==0 ){
+    zType = "text";
+  }
+  sqlite3_str_appendf(pStr, "%s IN (SELECT j.v FROM JSON_TABLE(?, '$[*]' COLUMNS(v %s PATH "
+                      "'$')) AS j)", zQuotedCol, zType);
+}
+
 const OrmBackend sqlormBackendMysql = {
+  .xJsonIn = myJsonIn,
   .zName = "mysql",
   .xParam = myParam,
   .xQuoteId = myQuoteId,

@@ -1627,6 +1627,12 @@ static void pgParam(sqlite3_str *pStr, int i){
   sqlite3_str_appendf(pStr, "$%d", i);
 }
 
+/* A long IN list: the elements of one JSON array parameter, cast to the column's type. */
+static void pgJsonIn(sqlite3_str *pStr, const char *zQuotedCol, int i, const OrmRemoteCol *pCol){
+  sqlite3_str_appendf(pStr, "%s IN (SELECT json_array_elements_text($%d::json)::%s)",
+                      zQuotedCol, i, pCol->zRemoteType ? pCol->zRemoteType : "text");
+}
+
 /* An array column takes the JSON array its reads give: its elements, as text, cast to the
 ** column's type (one dimension; a JSON null is a NULL element). */
 static void pgWriteParam(sqlite3_str *pStr, int i, const OrmRemoteCol *pCol){
@@ -2245,6 +2251,7 @@ const OrmBackend sqlormBackendPg = {
   .xParam = pgParam,
   .xQuoteId = pgQuoteId,
   .xWriteParam = pgWriteParam,
+  .xJsonIn = pgJsonIn,
   .xOrderTerm = pgOrderTerm,
   .bLikeAscii = 1,
   .bNative = 0,

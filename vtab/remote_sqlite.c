@@ -43,6 +43,11 @@ static void sqQuoteId(sqlite3_str *p, const char *zId){
   sqlite3_str_appendf(p, "\"%w\"", zId);
 }
 
+static void sqJsonIn(sqlite3_str *p, const char *zQuotedCol, int i, const OrmRemoteCol *pCol){
+  (void)pCol;
+  sqlite3_str_appendf(p, "%s IN (SELECT value FROM json_each(?%d))", zQuotedCol, i);
+}
+
 static void sqOrderTerm(sqlite3_str *p, const char *zQuotedCol, int bDesc){
   sqlite3_str_appendf(p, "%s%s", zQuotedCol, bDesc ? " DESC" : "");
 }
@@ -338,6 +343,7 @@ const OrmBackend sqlormBackendSqlite = {
   .xParam = sqParam,
   .xQuoteId = sqQuoteId,
   .xOrderTerm = sqOrderTerm,
+  .xJsonIn = sqJsonIn,
   .bLikeAscii = 1,
   .bNative = 1,
   .xConnect = sqConnect,
