@@ -194,7 +194,24 @@ CREATE VIRTUAL TABLE e10 USING orm_remote('sqlite:///sql/results/remote_src.db',
     '{"version":"nope"}');
 CREATE VIRTUAL TABLE e11 USING orm_remote('postgresql://h:99999/db', 'x');
 CREATE VIRTUAL TABLE e12 USING orm_remote('sqlite:///sql/results/remote_src.db?mode=zz', 'x');
+CREATE VIRTUAL TABLE e13 USING orm_remote('sqlite:///sql/results/remote_src.db',
+    'items"; DROP TABLE items; --');
+CREATE VIRTUAL TABLE e14 USING orm_remote('sqlite:///sql/results/remote_src.db', 'items',
+    '{"pool_size":"many"}');
+CREATE VIRTUAL TABLE e15 USING orm_remote('sqlite:///sql/results/remote_src.db', 'items',
+    '{"pool_timeout":1e12}');
+CREATE VIRTUAL TABLE e16 USING orm_remote('sqlite:///sql/results/remote_src.db', 'items',
+    '{"pool_pre_ping":"yes"}');
+CREATE VIRTUAL TABLE e17 USING orm_remote('sqlite:///sql/results/remote_src.db', 'items',
+    'not json');
+CREATE VIRTUAL TABLE e18 USING orm_remote('sqlite:///sql/results/remote_src.db', 'items',
+    '{"version_policy":"sometimes"}');
+CREATE VIRTUAL TABLE e19 USING orm_remote('sqlite://host/x.db', 'items');
+CREATE VIRTUAL TABLE e20 USING orm_remote('postgresql://h/db%zz', 'x');
+CREATE VIRTUAL TABLE e21 USING orm_remote('sqlite:///sql/results/remote_src.db', 'a', 'b', 'c');
 SELECT count(*) AS made FROM orm_remote_tables WHERE name GLOB 'e[0-9]*';
+-- The table named in the injection attempt is still there.
+SELECT count(*) AS items_still_there FROM r_items;
 SELECT orm_remote_secret('bad alias!', 'sqlite:///x.db');
 SELECT orm_remote_secret('ok', 'mysql://u:pw@h:notaport/db');
 SELECT orm_remote_import('postgresql://u:pw@h/db', 'public');
