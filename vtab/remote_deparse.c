@@ -189,58 +189,43 @@ int sqlormParamsAdd(OrmParams *p, sqlite3_value *pVal, int bOwn){
   return SQLITE_OK;
 }
 
-/* v converted by CAST(v AS zType) in db: a value of our own. */
-static sqlite3_value *deparseCast(sqlite3 *db, sqlite3_value *v, const char *zType, int *pRc){
+/* A value of our own: zSql (one column, parameter ?1) run in db with ?1 bound to v, or
+** to z when v is NULL, or to i when both are. */
+static sqlite3_value *deparseValue(sqlite3 *db, const char *zSql, sqlite3_value *v,
+                                   const char *z, sqlite3_int64 i, int *pRc){
   sqlite3_stmt *pStmt = 0;
   sqlite3_value *pOut = 0;
-  char *zSql = sqlite3_mprintf("SELECT CAST(?1 AS %s)", zType);
   int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
-  sqlite3_free(zSql);
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_value(pStmt, 1, v);
+  if( rc==SQLITE_OK ){
+    rc = v ? sqlite3_bind_value(pStmt, 1, v) : z ? sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC)
+           : sqlite3_bind_int64(pStmt, 1, i);
+  }
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     pOut = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
     if( pOut==0 ) rc = SQLITE_NOMEM;
   }else if( rc==SQLITE_OK ){
     rc = sqlite3_errcode(db);
-    if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+    if( rc==SQLITE_OK ) rc = SQLITE_NOMEM;
   }
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) *pRc = rc;
   return pOut;
 }
 
-/* A text value of our own. */
+/* v converted by CAST(v AS zType). */
+static sqlite3_value *deparseCast(sqlite3 *db, sqlite3_value *v, const char *zType, int *pRc){
+  char *zSql = sqlite3_mprintf("SELECT CAST(?1 AS %s)", zType);
+  sqlite3_value *pOut = deparseValue(db, zSql, v, 0, 0, pRc);
+  sqlite3_free(zSql);
+  return pOut;
+}
+
 static sqlite3_value *deparseText(sqlite3 *db, const char *z, int *pRc){
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_value *pOut = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT ?1", -1, &pStmt, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    pOut = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
-    if( pOut==0 ) rc = SQLITE_NOMEM;
-  }else if( rc==SQLITE_OK ){
-    rc = SQLITE_NOMEM;
-  }
-  sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ) *pRc = rc;
-  return pOut;
+  return deparseValue(db, "SELECT ?1", 0, z, 0, pRc);
 }
 
-/* An integer value of our own. */
 static sqlite3_value *deparseInt(sqlite3 *db, sqlite3_int64 i, int *pRc){
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_value *pOut = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT ?1", -1, &pStmt, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pStmt, 1, i);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    pOut = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
-    if( pOut==0 ) rc = SQLITE_NOMEM;
-  }else if( rc==SQLITE_OK ){
-    rc = SQLITE_NOMEM;
-  }
-  sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ) *pRc = rc;
-  return pOut;
+  return deparseValue(db, "SELECT ?1", 0, 0, i, pRc);
 }
 
 /* ---------------------------------------------------------------- SELECT */
