@@ -166,6 +166,14 @@ SELECT count(*) AS n FROM p3;
 SELECT url, pool_size, pool_pre_ping, pool_recycle, connects FROM orm_remote_pool
 ORDER BY pool_size;
 
+-- A pool of one connection and no overflow: a self-join needs two at once, and the second
+-- waits pool_timeout (1 s) and fails naming the pool.
+CREATE VIRTUAL TABLE tiny USING orm_remote('sqlite:///sql/results/remote_src.db', 'orders',
+    '{"pool_size":1,"max_overflow":0,"pool_timeout":1}');
+SELECT count(*) FROM tiny a JOIN tiny b ON b.id = a.id + 1;
+SELECT count(*) AS one_at_a_time FROM tiny;
+SELECT checked_out, timeouts FROM orm_remote_pool WHERE pool_size = 1;
+
 -- Survives close and reopen: the columns come from orm_remote_tables, no server needed.
 .reopen
 SELECT count(*) AS n FROM orders;

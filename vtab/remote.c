@@ -475,7 +475,8 @@ static int remoteCheckout(remote_vtab *p, RemoteSession *s, OrmPool *pPool,
   char *zErr = 0;
   int rc = sqlormPoolCheckout(pPool, ppConn, &zErr);
   if( rc!=SQLITE_OK ){
-    remoteSetError(&p->base, zErr);
+    remoteSetError(&p->base, zErr ? sqlite3_mprintf("%s: %s", p->zName, zErr) : 0);
+    sqlite3_free(zErr);
     return rc;
   }
   if( !s->bRecovered ){
