@@ -265,3 +265,7 @@ SELECT orm_drop('orders') AS dropped;
 SELECT options FROM orm_remote_tables WHERE name = 'orders';
 UPDATE orders SET note = 'unchecked', version = 1 + 1 WHERE id = 30;
 SELECT id, note, version FROM orders WHERE id = 30;
+-- What a model of a remote table cannot have: said at once, nothing made.
+SELECT orm_model('orders', '{"soft_delete":"deleted_at"}');
+SELECT orm_model('Order', '{"table":"orders"}');
+SELECT count(*) AS models FROM orm_models WHERE tbl = 'orders';
