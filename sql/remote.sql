@@ -269,3 +269,32 @@ SELECT id, note, version FROM orders WHERE id = 30;
 SELECT orm_model('orders', '{"soft_delete":"deleted_at"}');
 SELECT orm_model('Order', '{"table":"orders"}');
 SELECT count(*) AS models FROM orm_models WHERE tbl = 'orders';
+-- The same answers as a local copy, where SQLite's own rules decide: a NOCASE column (the
+-- other file's collation is declared here too), a collation in the query, NULL, numbers
+-- against text, rowid, case_sensitive_like.
+CREATE TABLE loc_orders(id INTEGER PRIMARY KEY, customer_id INT NOT NULL, total REAL,
+                        note TEXT COLLATE NOCASE, placed_at TEXT, version INT NOT NULL DEFAULT 1);
+INSERT INTO loc_orders SELECT * FROM orders;
+UPDATE orders SET note = '05' WHERE id = 5;
+UPDATE loc_orders SET note = '05' WHERE id = 5;
+PRAGMA case_sensitive_like = 1;
+SELECT (SELECT group_concat(id) FROM (SELECT id FROM orders WHERE note LIKE 'note 1%' ORDER BY id))
+       IS (SELECT group_concat(id) FROM (SELECT id FROM loc_orders WHERE note LIKE 'note 1%'
+       ORDER BY id)) AS same_with_case_sensitive_like;
+PRAGMA case_sensitive_like = 0;
+SELECT (SELECT group_concat(id) FROM (SELECT id FROM orders WHERE note = 'NOTE 9' ORDER BY id))
+       IS (SELECT group_concat(id) FROM (SELECT id FROM loc_orders WHERE note = 'NOTE 9'
+       ORDER BY id)) AS same_nocase,
+       (SELECT group_concat(id) FROM (SELECT id FROM orders WHERE note = 'Note 9' COLLATE BINARY))
+       IS (SELECT group_concat(id) FROM (SELECT id FROM loc_orders WHERE note = 'Note 9'
+       COLLATE BINARY)) AS same_binary,
+       (SELECT count(*) FROM orders WHERE note = NULL) AS eq_null,
+       (SELECT count(*) FROM orders WHERE note < (SELECT NULL)) AS lt_null,
+       (SELECT group_concat(id) FROM orders WHERE note = CAST('5' AS INTEGER))
+       IS (SELECT group_concat(id) FROM loc_orders WHERE note = CAST('5' AS INTEGER)) AS same_affinity,
+       (SELECT group_concat(id) FROM orders WHERE note = 5)
+       IS (SELECT group_concat(id) FROM loc_orders WHERE note = 5) AS same_literal,
+       (SELECT rowid FROM orders WHERE rowid = 7) AS rowid_is_key,
+       (SELECT group_concat(n) FROM (SELECT note AS n FROM orders ORDER BY note, id LIMIT 5))
+       IS (SELECT group_concat(n) FROM (SELECT note AS n FROM loc_orders ORDER BY note, id
+       LIMIT 5)) AS same_order;

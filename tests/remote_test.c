@@ -185,6 +185,7 @@ static const char *azRows[] = {
   "(4, NULL, 'Zebra', 4.25, 1)", "(5, 50, NULL, 5.0, NULL)", "(6, 60, '', -1.0, 0)",
   "(7, 70, 'apple pie', 7.75, 1)", "(8, -5, 'caf\xc3\xa9', 8.0, 0)", "(9, 90, 'a_b%c', 0.0, 1)",
   "(10, 100, 'zz', 100.5, 0)", "(11, 30, 'Banana', 3.5, 1)", "(12, 20, 'apricot', 2.0, 0)",
+  "(13, 5, '05', 5.5, 0)", "(14, 3, '3', 3.0, 1)",
 };
 
 static const char *azQueries[] = {
@@ -237,6 +238,20 @@ static const char *azQueries[] = {
   "SELECT a.id, b.id FROM $T a JOIN $T b ON b.n = a.n AND b.id > a.id ORDER BY 1, 2",
   "SELECT k.v, t.id FROM keys k JOIN $T t ON t.id = k.v ORDER BY 1",
   "SELECT id FROM $T WHERE id IN (SELECT v FROM keys) ORDER BY id",
+  "SELECT id FROM $T WHERE s = CAST('5' AS INTEGER)",
+  "SELECT id FROM $T WHERE s = 5",
+  "SELECT id FROM $T WHERE s = 3 ORDER BY id",
+  "SELECT id FROM $T WHERE s > 4 ORDER BY id",
+  "SELECT k.v, t.id FROM keys k JOIN $T t ON t.s = k.v ORDER BY 1, 2",
+  "SELECT k.v, t.id FROM keys k JOIN $T t ON t.s = k.v || '' ORDER BY 1, 2",
+  "SELECT id FROM $T WHERE s = NULL",
+  "SELECT id FROM $T WHERE s < (SELECT NULL)",
+  "SELECT id FROM $T WHERE s = 'APPLE' COLLATE NOCASE ORDER BY id",
+  "SELECT id FROM $T WHERE s > 'b' COLLATE NOCASE ORDER BY id",
+  "SELECT rowid, id FROM $T WHERE rowid = 3",
+  "SELECT rowid FROM $T ORDER BY rowid LIMIT 3",
+  "SELECT id FROM $T WHERE n IN (SELECT v FROM keys) AND s IN ('apple', 5) ORDER BY id",
+  "SELECT id FROM $T WHERE s IN (3, '05') ORDER BY id",
   "SELECT id FROM $T WHERE n IN (WITH RECURSIVE c(i) AS (VALUES(-300) UNION ALL SELECT i+1 "
   "FROM c WHERE i<300) SELECT i FROM c) ORDER BY id",
   "SELECT id FROM $T WHERE s IN (WITH RECURSIVE c(i) AS (VALUES(1) UNION ALL SELECT i+1 "

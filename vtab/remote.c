@@ -177,6 +177,7 @@ struct remote_cursor {
   OrmJoinCache *pCache;   /* the table's rows, found by the join's key */
   char *zCachePlan;       /* the plan the cache serves */
   int iCacheRow;          /* the row served, from the cache */
+  int bCacheAll;          /* serving every cached row (SQLite checks them) */
 };
 
 /* A join lookup that repeats this many times in one statement reads the table once into
@@ -508,8 +509,13 @@ static char *remoteColsJson(const OrmRemoteTable *pTab){
     sqlormJsonString(pStr, c->zName, -1);
     sqlite3_str_appendf(pStr, ",\"type\":");
     sqlormJsonString(pStr, c->zRemoteType ? c->zRemoteType : "", -1);
-    sqlite3_str_appendf(pStr, ",\"t\":%d,\"key\":%d,\"notnull\":%d,\"casefold\":%d}",
+    sqlite3_str_appendf(pStr, ",\"t\":%d,\"key\":%d,\"notnull\":%d,\"casefold\":%d",
                         c->eType, c->iKey, c->bNotNull, c->bCaseFold);
+    if( c->zCollate ){
+      sqlite3_str_appendf(pStr, ",\"collate\":");
+      sqlormJsonString(pStr, c->zCollate, -1);
+    }
+    sqlite3_str_appendchar(pStr, 1, '}');
   }
   sqlite3_str_appendchar(pStr, 1, ']');
   return sqlite3_str_finish(pStr);
@@ -519,7 +525,8 @@ static int remoteColsFromJson(sqlite3 *db, const char *zJson, OrmRemoteCol **paC
   sqlite3_stmt *pStmt = 0;
   OrmRemoteCol *a = 0;
   int n = 0, rc = sqlite3_prepare_v2(db, "SELECT value->>'name', value->>'type', "
-      "value->>'t', value->>'key', value->>'notnull', value->>'casefold' FROM json_each(?1)",
+      "value->>'t', value->>'key', value->>'notnull', value->>'casefold', value->>'collate' "
+      "FROM json_each(?1)",
       -1, &pStmt, 0);
   *paCol = 0;
   *pn = 0;
@@ -535,6 +542,10 @@ static int remoteColsFromJson(sqlite3 *db, const char *zJson, OrmRemoteCol **paC
     a[n].iKey = sqlite3_column_int(pStmt, 3);
     a[n].bNotNull = sqlite3_column_int(pStmt, 4);
     a[n].bCaseFold = sqlite3_column_int(pStmt, 5);
+    if( sqlite3_column_type(pStmt, 6)==SQLITE_TEXT ){
+      a[n].zCollate = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 6));
+      if( a[n].zCollate==0 ) rc = SQLITE_NOMEM;
+    }
     n++;
     if( a[n-1].zName==0 || a[n-1].zRemoteType==0 ) rc = SQLITE_NOMEM;
   }
@@ -625,6 +636,7 @@ static int remoteDeclare(remote_vtab *p, const char *zRemoteSchema, const char *
     sqlite3_str_appendf(pStr, "%s\"%w\" %s%s", i ? ", " : "", t->aCol[i].zName,
                         pBe->bNative ? t->aCol[i].zRemoteType : remoteDeclType(t->aCol[i].eType),
                         t->aCol[i].bNotNull ? " NOT NULL" : "");
+    if( t->aCol[i].zCollate ) sqlite3_str_appendf(pStr, " COLLATE \"%w\"", t->aCol[i].zCollate);
   }
   if( t->nKey ){
     /* Declared for readers of the schema (pragma table_info, sqlorm's models); SQLite
@@ -837,13 +849,24 @@ static int remoteConnect(sqlite3 *db, void *pAux, int argc, const char *const *a
   return remoteInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
 }
 
+static int remoteIsTextCol(const OrmRemoteTable *pTab, int iCol);
+
 static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   remote_vtab *p = (remote_vtab*)pVtab;
   OrmPlan plan;
-  int i, nArg = 0, bAllExact = 1, iLimit = -1, iOffset = -1, nKeyEq = 0;
+  int i, nArg = 0, bAllExact = 1, iLimit = -1, iOffset = -1, nKeyEq = 0, bTextAff;
   double rRows = 100000.0, rCost;
   memset(&plan, 0, sizeof(plan));
   plan.mCols = pInfo->colUsed;
+  if( p->bKeyRowid ){
+    /* rowid is the key: read it where the statement may use rowid (a constraint or an
+    ** ORDER BY on it, or no column at all: SELECT rowid, count(*)); a scan that reads
+    ** other columns only is not made to carry it. */
+    int k = p->tab.aKey[0], bRowid = pInfo->colUsed==0;
+    for(i=0; i<pInfo->nConstraint; i++) if( pInfo->aConstraint[i].iColumn<0 ) bRowid = 1;
+    for(i=0; i<pInfo->nOrderBy; i++) if( pInfo->aOrderBy[i].iColumn<0 ) bRowid = 1;
+    if( bRowid ) plan.mCols |= ((sqlite3_uint64)1) << (k<63 ? k : 63);
+  }
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
     int iCol = c->iColumn, op = c->op, e;
@@ -853,6 +876,33 @@ static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( iCol<0 && p->bKeyRowid ) iCol = p->tab.aKey[0];
     if( op==SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(pInfo, i, -1) ) op = ORM_OP_IN;
     e = sqlormDeparsePushable(&p->tab, iCol, op);
+    if( e!=ORM_PUSH_NO && iCol>=0 && op!=SQLITE_INDEX_CONSTRAINT_LIKE
+     && op!=SQLITE_INDEX_CONSTRAINT_GLOB ){
+      /* The statement's collation must be the one the server compares with (LIKE and GLOB
+      ** have their own rules, and are checked here again). */
+      const char *zColl = sqlite3_vtab_collation(pInfo, i);
+      const char *zHas = p->tab.aCol[iCol].zCollate ? p->tab.aCol[iCol].zCollate : "BINARY";
+      if( zColl && sqlite3_stricmp(zColl, zHas)!=0
+       && (p->tab.pBe->bNative || remoteIsTextCol(&p->tab, iCol)) ){
+        e = ORM_PUSH_NO;
+      }
+    }
+    bTextAff = 0;
+    if( e!=ORM_PUSH_NO && iCol>=0 && remoteIsTextCol(&p->tab, iCol)
+     && op!=SQLITE_INDEX_CONSTRAINT_ISNULL && op!=SQLITE_INDEX_CONSTRAINT_ISNOTNULL
+     && op!=SQLITE_INDEX_CONSTRAINT_LIKE && op!=SQLITE_INDEX_CONSTRAINT_GLOB ){
+      /* A text column compared with a number: SQLite gives the column NUMERIC affinity when
+      ** the other side has it ('05' = 5), TEXT affinity to the number when not (a literal:
+      ** '05' <> '5'). Only a constant text value is sure; the rest is checked here again,
+      ** and a number is not sent (see deparseTerm). */
+      sqlite3_value *pRhs = 0;
+      if( op==ORM_OP_IN || sqlite3_vtab_rhs_value(pInfo, i, &pRhs)!=SQLITE_OK
+       || (sqlite3_value_type(pRhs)!=SQLITE_TEXT && sqlite3_value_type(pRhs)!=SQLITE_NULL
+           && sqlite3_value_type(pRhs)!=SQLITE_BLOB) ){
+        e = ORM_PUSH_LOOSE;
+        bTextAff = 1;
+      }
+    }
     if( e==ORM_PUSH_NO || plan.nTerm>=(int)(sizeof(plan.aTerm)/sizeof(plan.aTerm[0])) ){
       bAllExact = 0;
       continue;
@@ -863,6 +913,7 @@ static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( e!=ORM_PUSH_EXACT ) bAllExact = 0;
     plan.aTerm[plan.nTerm].iCol = iCol;
     plan.aTerm[plan.nTerm].op = op;
+    plan.aTerm[plan.nTerm].bTextAff = bTextAff;
     if( op!=ORM_OP_IN && op!=SQLITE_INDEX_CONSTRAINT_ISNULL
      && op!=SQLITE_INDEX_CONSTRAINT_ISNOTNULL ){
       sqlite3_value *pRhs = 0;
@@ -979,6 +1030,13 @@ static int remoteNextRow(remote_cursor *pCur){
 
 static int remoteCellValue(remote_vtab *p, remote_cursor *pCur, int iCol, sqlite3_value **pp);
 
+/* Whether column iCol holds text as SQLite sees it (TEXT affinity here). */
+static int remoteIsTextCol(const OrmRemoteTable *pTab, int iCol){
+  int e = pTab->aCol[iCol].eType;
+  return e==ORM_RTYPE_TEXT || e==ORM_RTYPE_DATE || e==ORM_RTYPE_TIME
+      || e==ORM_RTYPE_TIMESTAMP || e==ORM_RTYPE_TIMESTAMPTZ;
+}
+
 /* Whether a plan is a join lookup the cache can serve: equality with values from the
 ** other tables, nothing ordered or limited, a server that is not SQLite (whose collations
 ** the cache could not follow). */
@@ -986,6 +1044,8 @@ static int remoteJoinable(remote_vtab *p, const OrmPlan *pPlan){
   int i, nJoin = 0;
   if( p->tab.pBe->bNative || pPlan->nOrder || pPlan->bLimit ) return 0;
   for(i=0; i<pPlan->nTerm; i++){
+    /* an IN list may come from the outer row too (r.x IN (l.a, l.b)): not cached */
+    if( pPlan->aTerm[i].op==ORM_OP_IN ) return 0;
     if( !pPlan->aTerm[i].bJoin ) continue;
     if( pPlan->aTerm[i].op!=SQLITE_INDEX_CONSTRAINT_EQ ) return 0;
     nJoin++;
@@ -1088,10 +1148,17 @@ static int remoteCacheFilter(remote_cursor *pCur, const OrmPlan *pPlan, int argc
   sqlite3_value *apKey[64];
   unsigned char aOwn[64];
   int nKey = 0, i, rc = SQLITE_OK, bNone = 0;
+  pCur->bCacheAll = 0;
   for(i=0; i<pPlan->nTerm && i<argc && nKey<64; i++){
     int op = pPlan->aTerm[i].op, bOwn = 0, e;
     sqlite3_value *pOut = 0;
     if( !pPlan->aTerm[i].bJoin ) continue;
+    if( pPlan->aTerm[i].bTextAff && (sqlite3_value_type(argv[i])==SQLITE_INTEGER
+                                     || sqlite3_value_type(argv[i])==SQLITE_FLOAT) ){
+      /* a number against a text column: every row, and SQLite decides (see bTextAff) */
+      pCur->bCacheAll = 1;
+      continue;
+    }
     e = sqlormDeparseFold(p->db, &p->tab, pPlan->aTerm[i].iCol, &op, argv[i], &pOut, &bOwn, &rc);
     if( rc!=SQLITE_OK || e!=ORM_FOLD_SEND || sqlite3_value_type(pOut)==SQLITE_NULL ){
       if( bOwn ) sqlite3_value_free(pOut);
@@ -1101,7 +1168,13 @@ static int remoteCacheFilter(remote_cursor *pCur, const OrmPlan *pPlan, int argc
     apKey[nKey] = pOut;
     aOwn[nKey++] = (unsigned char)bOwn;
   }
-  pCur->iCacheRow = (bNone || rc!=SQLITE_OK) ? -1 : sqlormJoinCacheFirst(pCur->pCache, apKey, &rc);
+  if( bNone || rc!=SQLITE_OK ){
+    pCur->iCacheRow = -1;
+  }else if( pCur->bCacheAll ){
+    pCur->iCacheRow = sqlormJoinCacheRows(pCur->pCache)>0 ? 0 : -1;
+  }else{
+    pCur->iCacheRow = sqlormJoinCacheFirst(pCur->pCache, apKey, &rc);
+  }
   pCur->bEof = pCur->iCacheRow<0;
   for(i=0; i<nKey; i++) if( aOwn[i] ) sqlite3_value_free(apKey[i]);
   return rc;
@@ -1195,7 +1268,12 @@ static int remoteNext(sqlite3_vtab_cursor *pCursor){
   remote_cursor *pCur = (remote_cursor*)pCursor;
   pCur->iRowid++;
   if( pCur->pCache ){
-    pCur->iCacheRow = sqlormJoinCacheNext(pCur->pCache, pCur->iCacheRow);
+    if( pCur->bCacheAll ){
+      pCur->iCacheRow++;
+      if( pCur->iCacheRow>=sqlormJoinCacheRows(pCur->pCache) ) pCur->iCacheRow = -1;
+    }else{
+      pCur->iCacheRow = sqlormJoinCacheNext(pCur->pCache, pCur->iCacheRow);
+    }
     pCur->bEof = pCur->iCacheRow<0;
     return SQLITE_OK;
   }

@@ -77,6 +77,7 @@ struct OrmRemoteCol {
   int iKey;               /* 1-based position in the primary key, 0: not in it */
   int bNotNull;
   int bCaseFold;          /* text compared case-insensitively by the server (MySQL _ci) */
+  char *zCollate;         /* sqlite backend: the column's collation, NULL for BINARY */
 };
 
 typedef struct OrmRemoteConn OrmRemoteConn;

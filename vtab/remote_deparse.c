@@ -69,9 +69,11 @@ int sqlormDeparsePushable(const OrmRemoteTable *pTab, int iCol, int op){
       case SQLITE_INDEX_CONSTRAINT_GE: case SQLITE_INDEX_CONSTRAINT_NE:
       case SQLITE_INDEX_CONSTRAINT_IS: case SQLITE_INDEX_CONSTRAINT_ISNOT:
       case SQLITE_INDEX_CONSTRAINT_ISNULL: case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
-      case SQLITE_INDEX_CONSTRAINT_LIKE: case SQLITE_INDEX_CONSTRAINT_GLOB:
       case ORM_OP_IN:
         return ORM_PUSH_EXACT;
+      case SQLITE_INDEX_CONSTRAINT_LIKE: case SQLITE_INDEX_CONSTRAINT_GLOB:
+        /* here like() and glob() may be the application's, or case_sensitive_like on */
+        return ORM_PUSH_LOOSE;
       default:
         return ORM_PUSH_NO;
     }
@@ -82,7 +84,9 @@ int sqlormDeparsePushable(const OrmRemoteTable *pTab, int iCol, int op){
   cls = deparseClass(pCol->eType);
   if( cls==CLS_NONE ) return ORM_PUSH_NO;
   if( op==SQLITE_INDEX_CONSTRAINT_LIKE ){
-    return (pCol->eType==ORM_RTYPE_TEXT && pBe->zLikeOp) ? ORM_PUSH_LOOSE : ORM_PUSH_NO;
+    /* a superset only where the server folds case (MySQL: a _ci column) */
+    return (pCol->eType==ORM_RTYPE_TEXT && pBe->zLikeOp
+            && (!pBe->bTextEqLoose || pCol->bCaseFold)) ? ORM_PUSH_LOOSE : ORM_PUSH_NO;
   }
   if( !bEq && !deparseIsRange(op) && op!=SQLITE_INDEX_CONSTRAINT_NE
    && op!=SQLITE_INDEX_CONSTRAINT_ISNOT ){
@@ -121,8 +125,8 @@ char *sqlormPlanWrite(const OrmPlan *p, const OrmRemoteTable *pTab){
   int i;
   sqlite3_str_appendf(pStr, "m=%llx;t=", (unsigned long long)p->mCols);
   for(i=0; i<p->nTerm; i++){
-    sqlite3_str_appendf(pStr, "%s%d:%d%s", i ? "," : "", p->aTerm[i].iCol, p->aTerm[i].op,
-                        p->aTerm[i].bJoin ? "j" : "");
+    sqlite3_str_appendf(pStr, "%s%d:%d%s%s", i ? "," : "", p->aTerm[i].iCol, p->aTerm[i].op,
+                        p->aTerm[i].bJoin ? "j" : "", p->aTerm[i].bTextAff ? "x" : "");
   }
   sqlite3_str_appendf(pStr, ";o=");
   for(i=0; i<p->nOrder; i++) sqlite3_str_appendf(pStr, "%s%d", i ? "," : "", p->aOrder[i]);
@@ -144,6 +148,7 @@ int sqlormPlanRead(const char *z, OrmPlan *p){
     if( *zEnd!=':' ) return SQLITE_ERROR;
     p->aTerm[p->nTerm].op = (int)strtol(zEnd+1, &zEnd, 10);
     if( *zEnd=='j' ){ p->aTerm[p->nTerm].bJoin = 1; zEnd++; }
+    if( *zEnd=='x' ){ p->aTerm[p->nTerm].bTextAff = 1; zEnd++; }
     p->nTerm++;
     z = *zEnd==',' ? zEnd+1 : zEnd;
   }
@@ -269,11 +274,12 @@ int sqlormDeparseFold(sqlite3 *db, const OrmRemoteTable *pTab, int iCol, int *pO
   int cls = deparseClass(pCol->eType), t = sqlite3_value_type(v), op = *pOp;
   *ppOut = v;
   *pbOwn = 0;
-  if( pTab->pBe->bNative ) return FOLD_SEND;
   if( t==SQLITE_NULL ){
+    /* NULL matches no comparison; IS NULL and IS NOT NULL are written as such. */
     if( op==SQLITE_INDEX_CONSTRAINT_ISNOT ) return FOLD_NOTNULL;
     return op==SQLITE_INDEX_CONSTRAINT_IS ? FOLD_SEND : FOLD_NONE;
   }
+  if( pTab->pBe->bNative ) return FOLD_SEND;
   if( cls==CLS_NUM ){
     if( t==SQLITE_TEXT ){
       sqlite3_value *pDup = sqlite3_value_dup(v);
@@ -292,6 +298,16 @@ int sqlormDeparseFold(sqlite3 *db, const OrmRemoteTable *pTab, int iCol, int *pO
       double r = sqlite3_value_double(v);
       double f = floor(r);
       int bIntegral = f==r;
+      if( *pbOwn && (r!=r || r >= 9223372036854775807.0 || r < -9223372036854775808.0
+                     || (!bIntegral && (op==SQLITE_INDEX_CONSTRAINT_EQ
+                         || op==SQLITE_INDEX_CONSTRAINT_IS || op==ORM_OP_IN
+                         || op==SQLITE_INDEX_CONSTRAINT_NE
+                         || op==SQLITE_INDEX_CONSTRAINT_ISNOT))) ){
+        /* a constant answer follows: the converted copy is not needed */
+        sqlite3_value_free(v);
+        *ppOut = 0;
+        *pbOwn = 0;
+      }
       if( r!=r ) return FOLD_NONE;
       if( r >= 9223372036854775807.0 || r < -9223372036854775808.0 ){
         return deparseFoldClass(op, r>0);
@@ -402,6 +418,18 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
       rc = sqlormParamsAdd(&vals, pOut, bOwn);
     }
     if( rc==SQLITE_OK && rcIn!=SQLITE_DONE && rcIn!=SQLITE_OK ) rc = rcIn;
+    if( rc==SQLITE_OK && pTerm->bTextAff ){
+      for(i=0; i<vals.n; i++){
+        int t = sqlite3_value_type(vals.ap[i]);
+        if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ) break;
+      }
+      if( i<vals.n ){
+        /* a number against a text column: SQLite decides (see bTextAff) */
+        sqlormParamsClear(&vals);
+        (*pnWhere)--;
+        return SQLITE_OK;
+      }
+    }
     /* A long list goes as one JSON array, when the backend reads one and no value is a
     ** blob (JSON has none). */
     bJson = rc==SQLITE_OK && pBe->xJsonIn && vals.n>ORM_IN_JSON_AFTER;
@@ -462,6 +490,11 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
     sqlite3_str_appendf(pSql, " %s ", pBe->bNative ?
         (op==SQLITE_INDEX_CONSTRAINT_LIKE ? "LIKE" : "GLOB") : pBe->zLikeOp);
     pBe->xParam(pSql, pPar->n);
+    return SQLITE_OK;
+  }
+  if( pTerm->bTextAff && (sqlite3_value_type(v)==SQLITE_INTEGER
+                          || sqlite3_value_type(v)==SQLITE_FLOAT) ){
+    (*pnWhere)--;            /* which affinity wins is not known here: SQLite decides */
     return SQLITE_OK;
   }
   {
@@ -550,13 +583,16 @@ int sqlormDeparseSelect(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlan *
       if( nOffset<0 ) nOffset = 0;
     }
     if( nLimit>=0 ){
-      /* LIMIT n OFFSET m reads the same on every server. */
-      rc = sqlormParamsAdd(pPar, argv[iArg - 1 - pPlan->bOffset], 0);
+      /* LIMIT n OFFSET m reads the same on every server; sent as the integers SQLite made
+      ** of them (an OFFSET below zero is zero). */
+      sqlite3_value *pLim = deparseInt(db, nLimit, &rc);
+      if( pLim ) rc = sqlormParamsAdd(pPar, pLim, 1);
       if( rc!=SQLITE_OK ) return rc;
       sqlite3_str_appendall(pSql, " LIMIT ");
       pBe->xParam(pSql, pPar->n);
       if( pPlan->bOffset ){
-        rc = sqlormParamsAdd(pPar, argv[iArg-1], 0);
+        sqlite3_value *pOff = deparseInt(db, nOffset, &rc);
+        if( pOff ) rc = sqlormParamsAdd(pPar, pOff, 1);
         if( rc!=SQLITE_OK ) return rc;
         sqlite3_str_appendall(pSql, " OFFSET ");
         pBe->xParam(pSql, pPar->n);

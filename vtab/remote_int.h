@@ -62,6 +62,8 @@ struct OrmPlanTerm {
   int iCol;
   int op;
   int bJoin;              /* its value comes from another table of the statement */
+  int bTextAff;           /* a text column whose other side's affinity is unknown: a number
+                          ** is not sent (SQLite checks the rows again) */
 };
 
 /* What xBestIndex chose, carried to xFilter in idxStr (sqlormPlanWrite / Read). */

@@ -294,6 +294,16 @@ static int sqColumns(OrmRemoteConn *pBase, const char *zSchema, const char *zTab
     a[n-1].eType = sqTypeOf(a[n-1].zRemoteType);
     a[n-1].iKey = sqlite3_column_int(pStmt, 2);
     a[n-1].bNotNull = sqlite3_column_int(pStmt, 3);
+    {
+      /* Its collation: the table declares it so that SQLite compares as this file does. */
+      const char *zColl = 0;
+      if( sqlite3_table_column_metadata(p->db, zSchema ? zSchema : "main", zTable,
+                                        a[n-1].zName, 0, &zColl, 0, 0, 0)==SQLITE_OK
+       && zColl && sqlite3_stricmp(zColl, "BINARY")!=0 ){
+        a[n-1].zCollate = sqlite3_mprintf("%s", zColl);
+        if( a[n-1].zCollate==0 ){ rc = SQLITE_NOMEM; break; }
+      }
+    }
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;

@@ -43,6 +43,7 @@ void sqlormRemoteColsFree(OrmRemoteCol *a, int n){
   for(i=0; i<n; i++){
     sqlite3_free(a[i].zName);
     sqlite3_free(a[i].zRemoteType);
+    sqlite3_free(a[i].zCollate);
   }
   sqlite3_free(a);
 }
