@@ -87,6 +87,16 @@ ROLLBACK TO a;
 RELEASE a;
 COMMIT;
 SELECT id, note FROM orders WHERE id IN (7, 8) ORDER BY id;
+-- A ROLLBACK TO that undoes the first write does not leave the transaction unlogged.
+BEGIN;
+SAVEPOINT b;
+UPDATE orders SET note = 'gone' WHERE id = 9;
+ROLLBACK TO b;
+RELEASE b;
+UPDATE orders SET note = 'kept' WHERE id = 9;
+SELECT count(*) AS logged_before_commit FROM orm_remote_xact WHERE gid <> '#file';
+COMMIT;
+SELECT note FROM orders WHERE id = 9;
 -- Each transaction that wrote was logged in this file; resolved ones are forgotten later.
 SELECT count(*) >= 1 AS logged FROM orm_remote_xact WHERE gid LIKE 'sqlorm\_%' ESCAPE '\';
 SELECT count(*) AS file_id FROM orm_remote_xact WHERE gid = '#file';
@@ -297,4 +307,7 @@ SELECT (SELECT group_concat(id) FROM (SELECT id FROM orders WHERE note = 'NOTE 9
        (SELECT rowid FROM orders WHERE rowid = 7) AS rowid_is_key,
        (SELECT group_concat(n) FROM (SELECT note AS n FROM orders ORDER BY note, id LIMIT 5))
        IS (SELECT group_concat(n) FROM (SELECT note AS n FROM loc_orders ORDER BY note, id
-       LIMIT 5)) AS same_order;
+       LIMIT 5)) AS same_order,
+       (SELECT count(*) FROM orders WHERE note IN (WITH RECURSIVE c(i) AS (VALUES(1) UNION ALL
+       SELECT i+1 FROM c WHERE i<300) SELECT CASE WHEN i = 1 THEN NULL ELSE 'x' || i END FROM c))
+       AS long_in_with_null;

@@ -1413,10 +1413,10 @@ static char *remoteKeyText(remote_vtab *p, OrmParams *pPar, int iFirst){
 static int remoteLogTxn(remote_vtab *p, RemoteSession *s){
   char *zErr = 0;
   int rc, i;
-  rc = remoteEnsureCatalog(p->db, p->zSchema, &zErr);
+  rc = s->bWrote ? SQLITE_OK : remoteEnsureCatalog(p->db, p->zSchema, &zErr);
   if( rc==SQLITE_OK ){
-    rc = sqlormExec(p->db, &zErr, "INSERT INTO \"%w\".orm_remote_xact(gid, url) VALUES(%Q, %Q)",
-                    p->zSchema, s->zGid, s->pPool->zRedacted);
+    rc = sqlormExec(p->db, &zErr, "INSERT OR IGNORE INTO \"%w\".orm_remote_xact(gid, url) "
+                    "VALUES(%Q, %Q)", p->zSchema, s->zGid, s->pPool->zRedacted);
   }
   for(i=0; rc==SQLITE_OK && i<p->pRdb->done.n; i++){
     rc = sqlormExec(p->db, &zErr, "DELETE FROM \"%w\".orm_remote_xact WHERE gid = %Q",
@@ -1559,10 +1559,10 @@ static int remoteUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
         "can be inserted, not updated or deleted", p->zName, p->zRemoteArg));
     return SQLITE_ERROR;
   }
-  if( !s->bWrote ){
-    rc = remoteLogTxn(p, s);
-    if( rc!=SQLITE_OK ) return rc;
-  }
+  /* Logged at every write, not only the first: a ROLLBACK TO of SQLite's may have taken
+  ** the row away with the writes before it (the INSERT is OR IGNORE). */
+  rc = remoteLogTxn(p, s);
+  if( rc!=SQLITE_OK ) return rc;
   pSql = sqlite3_str_new(0);
   if( argc==1 ){
     /* DELETE */

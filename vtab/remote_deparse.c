@@ -409,7 +409,10 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
       int bOwn, opIn = ORM_OP_IN;
       int e = sqlormDeparseFold(db, pTab, iCol, &opIn, pVal, &pOut, &bOwn, &rc);
       if( rc!=SQLITE_OK ) break;
-      if( e!=FOLD_SEND ) continue;               /* this value matches no row */
+      if( e!=FOLD_SEND || sqlite3_value_type(pOut)==SQLITE_NULL ){
+        if( bOwn ) sqlite3_value_free(pOut);
+        continue;                                /* this value matches no row */
+      }
       if( !bOwn ){
         /* a value of the IN list lives until the next one is asked for */
         pOut = sqlite3_value_dup(pOut);
@@ -433,7 +436,12 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
     /* A long list goes as one JSON array, when the backend reads one and no value is a
     ** blob (JSON has none). */
     bJson = rc==SQLITE_OK && pBe->xJsonIn && vals.n>ORM_IN_JSON_AFTER;
-    for(i=0; bJson && i<vals.n; i++) bJson = sqlite3_value_type(vals.ap[i])!=SQLITE_BLOB;
+    for(i=0; bJson && i<vals.n; i++){
+      /* JSON has no blobs, NULLs that mean no match, or infinities */
+      int t = sqlite3_value_type(vals.ap[i]);
+      double r = t==SQLITE_FLOAT ? sqlite3_value_double(vals.ap[i]) : 0.0;
+      bJson = t!=SQLITE_BLOB && t!=SQLITE_NULL && r==r && r-r==0.0;
+    }
     sqlite3_str_appendall(pSql, zAnd);
     if( rc!=SQLITE_OK ){
       /* reported below */
@@ -449,7 +457,16 @@ static int deparseTerm(sqlite3 *db, const OrmRemoteTable *pTab, const OrmPlanTer
         if( sqlite3_value_type(x)==SQLITE_INTEGER ){
           sqlite3_str_appendf(pJson, "%lld", sqlite3_value_int64(x));
         }else if( sqlite3_value_type(x)==SQLITE_FLOAT ){
-          sqlite3_str_appendf(pJson, "%!.17g", sqlite3_value_double(x));
+          /* the shortest text that reads back as the same double, as a placeholder sends */
+          double r = sqlite3_value_double(x);
+          char zNum[40];
+          int nDigit;
+          for(nDigit=15; nDigit<17; nDigit++){
+            sqlite3_snprintf(sizeof(zNum), zNum, "%!.*g", nDigit, r);
+            if( strtod(zNum, 0)==r ) break;
+          }
+          if( nDigit==17 ) sqlite3_snprintf(sizeof(zNum), zNum, "%!.17g", r);
+          sqlite3_str_appendall(pJson, zNum);
         }else{
           sqlormJsonString(pJson, (const char*)sqlite3_value_text(x), sqlite3_value_bytes(x));
         }

@@ -1881,9 +1881,14 @@ static int myTables(OrmRemoteConn *pConn, const char *zSchema, OrmNames *pTables
 static void myJsonIn(sqlite3_str *pStr, const char *zQuotedCol, int i, const OrmRemoteCol *pCol){
   const char *zType = pCol->zRemoteType ? pCol->zRemoteType : "text";
   (void)i;
-  /* ENUM and SET are no JSON_TABLE types: their values compare as text. */
-  if( sqlite3_strnicmp(zType, "enum", 4)==0 || sqlite3_strnicmp(zType, "set", 3)==0 ){
+  /* ENUM and SET are no JSON_TABLE types, and a length or precision would cut or round a
+  ** value into a false match: text and decimal are read at full size. */
+  if( sqlite3_strnicmp(zType, "enum", 4)==0 || sqlite3_strnicmp(zType, "set", 3)==0
+   || sqlite3_strnicmp(zType, "varchar", 7)==0 || sqlite3_strnicmp(zType, "char", 4)==0
+   || sqlite3_strnicmp(zType, "tinytext", 8)==0 ){
     zType = "text";
+  }else if( sqlite3_strnicmp(zType, "decimal", 7)==0 ){
+    zType = "decimal(65,30)";
   }
   sqlite3_str_appendf(pStr, "%s IN (SELECT j.v FROM JSON_TABLE(?, '$[*]' COLUMNS(v %s PATH "
                       "'$')) AS j)", zQuotedCol, zType);

@@ -1629,8 +1629,17 @@ static void pgParam(sqlite3_str *pStr, int i){
 
 /* A long IN list: the elements of one JSON array parameter, cast to the column's type. */
 static void pgJsonIn(sqlite3_str *pStr, const char *zQuotedCol, int i, const OrmRemoteCol *pCol){
-  sqlite3_str_appendf(pStr, "%s IN (SELECT json_array_elements_text($%d::json)::%s)",
-                      zQuotedCol, i, pCol->zRemoteType ? pCol->zRemoteType : "text");
+  /* The column's type without its modifiers: varchar(10) or numeric(5,2) would cut or
+  ** round a value into a false match. */
+  const char *z = pCol->zRemoteType ? pCol->zRemoteType : "text";
+  int j, nParen = 0;
+  sqlite3_str_appendf(pStr, "%s IN (SELECT json_array_elements_text($%d::json)::", zQuotedCol, i);
+  for(j=0; z[j]; j++){
+    if( z[j]=='(' ) nParen++;
+    else if( z[j]==')' ) nParen--;
+    else if( nParen==0 ) sqlite3_str_appendchar(pStr, 1, z[j]);
+  }
+  sqlite3_str_appendchar(pStr, 1, ')');
 }
 
 /* An array column takes the JSON array its reads give: its elements, as text, cast to the

@@ -10,9 +10,9 @@
 ** How it works: the same engine on both sides, so every constraint, collation, LIKE and
 ** GLOB is pushed exactly and values pass through untouched. Statements are prepared once
 ** per connection (a small cache keyed by their text); any number of results may be open
-** at once. SQLite cannot prepare a transaction for a later commit: xPrepare keeps it open
-** and xCommitPrepared commits it, after every server has prepared (the README says what
-** that leaves: a crash between the main file's commit and this one's loses this side).
+** at once. SQLite cannot prepare a transaction for a later commit: xPrepare commits it
+** (the last resource; the README says what that leaves: a failure of the main file's own
+** commit after it cannot undo this side).
 */
 #include "remote.h"
 #include <stdlib.h>
@@ -221,10 +221,13 @@ static int sqExec(OrmRemoteConn *pBase, const char *zSql, int nParam, sqlite3_va
   return rc;
 }
 
-/* SQLite has no prepared transactions: the transaction stays open until the commit. */
+/* SQLite has no prepared transactions. Its part commits here, as the last resource: a
+** failure (a busy file, a full disk) then fails the whole commit while every side can
+** still roll back; what is left is a failure of the main file's own commit after this. */
 static int sqPrepareTxn(OrmRemoteConn *pBase, const char *zGid, char **pzErr){
-  (void)pBase; (void)zGid; (void)pzErr;
-  return SQLITE_OK;
+  (void)zGid;
+  if( sqlite3_get_autocommit(((SqConn*)pBase)->db) ) return SQLITE_OK;
+  return sqExec(pBase, "COMMIT", 0, 0, 0, pzErr);
 }
 
 static int sqCommitPrepared(OrmRemoteConn *pBase, const char *zGid, char **pzErr){
