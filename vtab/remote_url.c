@@ -57,10 +57,16 @@ const char *sqlormRemoteUrlOpt(const OrmRemoteUrl *p, const char *zKey){
   return 0;
 }
 
+static int urlIsSecretKey(const char *z, int n);
+
 /* Whether the URL holds a password (in its authority or as a query option). */
 int sqlormRemoteUrlHasPassword(const OrmRemoteUrl *p){
-  return p->zPassword!=0 || sqlormRemoteUrlOpt(p, "password")!=0
-      || sqlormRemoteUrlOpt(p, "passwd")!=0;
+  int i;
+  if( p->zPassword ) return 1;
+  for(i=0; i<p->optKey.n; i++){
+    if( urlIsSecretKey(p->optKey.az[i], (int)strlen(p->optKey.az[i])) ) return 1;
+  }
+  return 0;
 }
 
 static int urlHex(char c){
@@ -94,6 +100,26 @@ static char *urlDecode(const char *z, int n, int bPlus, int *pRc){
   return zOut;
 }
 
+/* Whether query key z[0..n) (%XX escapes decoded) names a secret. */
+static int urlIsSecretKey(const char *z, int n){
+  char zKey[32];
+  int i, j = 0;
+  for(i=0; i<n && j<(int)sizeof(zKey)-1; i++){
+    if( z[i]=='%' && i+2<n ){
+      int h = z[i+1], l = z[i+2];
+      h = h>='a' ? h-'a'+10 : h>='A' ? h-'A'+10 : h-'0';
+      l = l>='a' ? l-'a'+10 : l>='A' ? l-'A'+10 : l-'0';
+      zKey[j++] = (char)(h*16+l);
+      i += 2;
+    }else{
+      zKey[j++] = z[i];
+    }
+  }
+  zKey[j] = 0;
+  return sqlite3_stricmp(zKey, "password")==0 || sqlite3_stricmp(zKey, "passwd")==0
+      || sqlite3_stricmp(zKey, "sslpassword")==0;
+}
+
 /* The URL with its passwords as ***: the part between ':' and the last '@' of the
 ** authority, and the value of a password= query option. */
 static char *urlRedact(const char *zUrl){
@@ -105,7 +131,9 @@ static char *urlRedact(const char *zUrl){
     return sqlite3_str_finish(pOut);
   }
   zAuth += 3;
-  zEnd = zAuth + strcspn(zAuth, "/?#");
+  /* The last '@' of the whole URL ends the credentials: a password that holds an unescaped
+  ** '/', '?' or '#' must not leak into a message about the URL being malformed. */
+  zEnd = zAuth + strlen(zAuth);
   for(z=zAuth; z<zEnd; z++) if( *z=='@' ) zAt = z;
   for(z=zAuth; zAt && z<zAt; z++) if( *z==':' ){ zColon = z; break; }
   if( zColon ){
@@ -122,7 +150,7 @@ static char *urlRedact(const char *zUrl){
     while( zOpt ){
       const char *zName = zOpt+1;
       int n = (int)strcspn(zName, "=&#");
-      if( (n==8 && strncmp(zName, "password", 8)==0) || (n==6 && strncmp(zName, "passwd", 6)==0) ){
+      if( urlIsSecretKey(zName, n) ){
         if( zName[n]=='=' ){
           sqlite3_str_append(pOut, z, (int)(zName + n + 1 - z));
           sqlite3_str_appendall(pOut, "***");
