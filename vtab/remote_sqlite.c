@@ -24,6 +24,7 @@ typedef struct SqConn SqConn;
 struct SqConn {
   OrmRemoteConn base;
   sqlite3 *db;
+  char *zUrl;                       /* the URL as given (for messages) */
   int nCache;
   sqlite3_stmt *aCache[SQ_CACHE];   /* most recently used first */
 };
@@ -88,6 +89,11 @@ static int sqConnect(const OrmRemoteUrl *pUrl, int iTimeout, OrmRemoteConn **pp,
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->base.pBe = &sqlormBackendSqlite;
+  p->zUrl = sqlite3_mprintf("%s", pUrl->zRedacted);
+  if( p->zUrl==0 ){
+    sqlite3_free(p);
+    return SQLITE_NOMEM;
+  }
   rc = sqlite3_open_v2(pUrl->zDatabase, &p->db, flags, 0);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ){
@@ -96,6 +102,7 @@ static int sqConnect(const OrmRemoteUrl *pUrl, int iTimeout, OrmRemoteConn **pp,
       rc = SQLITE_CANTOPEN;
     }
     sqlite3_close(p->db);
+    sqlite3_free(p->zUrl);
     sqlite3_free(p);
     return rc;
   }
@@ -111,6 +118,7 @@ static void sqDisconnect(OrmRemoteConn *pBase){
   if( p==0 ) return;
   for(i=0; i<p->nCache; i++) sqlite3_finalize(p->aCache[i]);
   sqlite3_close(p->db);
+  sqlite3_free(p->zUrl);
   sqlite3_free(p);
 }
 
@@ -315,8 +323,7 @@ static int sqColumns(OrmRemoteConn *pBase, const char *zSchema, const char *zTab
   }
   sqlite3_finalize(pStmt);
   if( rc==SQLITE_OK && n==0 ){
-    *pzErr = sqlite3_mprintf("sqlite: no table \"%w\" in %s", zTable,
-                             sqlite3_db_filename(p->db, "main"));
+    *pzErr = sqlite3_mprintf("sqlite: no table \"%w\" in %s", zTable, p->zUrl);
     rc = SQLITE_NOTFOUND;
   }
   if( rc!=SQLITE_OK ){
