@@ -882,18 +882,15 @@ static void ormModelFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   ** virtual table, and a view of the file may not read a direct-only one. */
   if( rc==SQLITE_OK && (zSoftOpt || zCreated || zUpdated || rules.n || zInherits || zViewOpt
                         || zIdentity || sqlite3_stricmp(zName, zTable)!=0) ){
-    OrmNames remote = {0, 0};
-    rc = sqlormQueryNames(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND "
-        "name = ?1 COLLATE NOCASE AND sql LIKE 'CREATE VIRTUAL TABLE%USING orm_remote(%'",
-        zTable, &remote, 0);
-    if( rc==SQLITE_OK && remote.n ){
+    int bRemote = 0;
+    rc = sqlormTableIsRemote(db, zTable, &bRemote);
+    if( rc==SQLITE_OK && bRemote ){
       zErr = sqlite3_mprintf("%s is a remote table (orm_remote): a model of it takes "
           "\"version\" only (timestamps, soft_delete, validate, inheritance and model views "
           "need triggers on it or views of it, which SQLite refuses for a direct-only "
           "virtual table); relationships and orm_json work on it as it is", zTable);
       rc = SQLITE_ERROR;
     }
-    sqlormNamesClear(&remote);
   }
   /* The columns the options maintain: made (nullable, without a default) when missing;
   ** the rules: one expression each, over the table. */

@@ -639,16 +639,10 @@ static int relObjectType(sqlite3 *db, const char *zName, char **pzType, int *pbT
   return rc;
 }
 
-/* Whether zTable of main is an orm_remote table. */
+/* Whether zTable is an orm_remote table (0 once *pRc is an error). */
 static int relIsRemote(sqlite3 *db, const char *zTable, int *pRc){
-  OrmNames n = {0, 0};
-  int b;
-  if( zTable==0 || *pRc!=SQLITE_OK ) return 0;
-  *pRc = sqlormQueryNames(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND "
-      "name = ?1 COLLATE NOCASE AND sql LIKE 'CREATE VIRTUAL TABLE%USING orm_remote(%'",
-      zTable, &n, 0);
-  b = n.n>0;
-  sqlormNamesClear(&n);
+  int b = 0;
+  if( *pRc==SQLITE_OK ) *pRc = sqlormTableIsRemote(db, zTable, &b);
   return b;
 }
 

@@ -354,5 +354,6 @@ int sqlormCreateFunctionData(sqlite3 *db, const char *zName, int nArg, int flags
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n);
 int sqlormExec(sqlite3 *db, char **pzErr, const char *zFormat, ...);
 int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int *pExists);
+int sqlormTableIsRemote(sqlite3 *db, const char *zTable, int *pbRemote);
 
 #endif /* SQLORM_H */

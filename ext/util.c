@@ -56,6 +56,20 @@ int sqlormTableExists(sqlite3 *db, const char *zSchema, const char *zTable, int 
   return rc;
 }
 
+/* Whether zTable of main is an orm_remote virtual table (reading sqlite_schema only). */
+int sqlormTableIsRemote(sqlite3 *db, const char *zTable, int *pbRemote){
+  OrmNames n = {0, 0};
+  int rc;
+  *pbRemote = 0;
+  if( zTable==0 ) return SQLITE_OK;
+  rc = sqlormQueryNames(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND "
+      "name = ?1 COLLATE NOCASE AND sql LIKE 'CREATE VIRTUAL TABLE%USING orm_remote(%'",
+      zTable, &n, 0);
+  *pbRemote = n.n>0;
+  sqlormNamesClear(&n);
+  return rc;
+}
+
 /* Appends z (n bytes, or up to its NUL when n<0) as a JSON string, quotes included. */
 void sqlormJsonString(sqlite3_str *pStr, const char *z, int n){
   static const char azHex[] = "0123456789abcdef";

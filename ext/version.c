@@ -328,11 +328,12 @@ int sqlormVersionDropTriggers(sqlite3 *db, const char *zModel, char **pzErr){
 static int versionRemote(sqlite3 *db, const char *zModel, const OrmVersion *v, int *pbDone,
                          char **pzErr){
   OrmNames tbl = {0, 0};
-  int rc = sqlormQueryNames(db, "SELECT m.tbl FROM main.orm_models m JOIN main.sqlite_schema s "
-      "ON s.name = m.tbl COLLATE NOCASE AND s.type = 'table' WHERE m.name = ?1 AND s.sql LIKE "
-      "'CREATE VIRTUAL TABLE%USING orm_remote(%'", zModel, &tbl, 0);
+  int bRemote = 0;
+  int rc = sqlormQueryNames(db, "SELECT tbl FROM main.orm_models WHERE name = ?1", zModel,
+                            &tbl, 0);
   *pbDone = 0;
-  if( rc==SQLITE_OK && tbl.n ){
+  if( rc==SQLITE_OK && tbl.n ) rc = sqlormTableIsRemote(db, tbl.az[0], &bRemote);
+  if( rc==SQLITE_OK && bRemote ){
     *pbDone = 1;
     if( v->zCol && v->eGen!=ORM_VERSION_COUNTER ){
       *pzErr = sqlite3_mprintf("a remote table versions with the counter generator");

@@ -849,8 +849,6 @@ static int remoteConnect(sqlite3 *db, void *pAux, int argc, const char *const *a
   return remoteInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
 }
 
-static int remoteIsTextCol(const OrmRemoteTable *pTab, int iCol);
-
 static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   remote_vtab *p = (remote_vtab*)pVtab;
   OrmPlan plan;
@@ -883,12 +881,12 @@ static int remoteBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       const char *zColl = sqlite3_vtab_collation(pInfo, i);
       const char *zHas = p->tab.aCol[iCol].zCollate ? p->tab.aCol[iCol].zCollate : "BINARY";
       if( zColl && sqlite3_stricmp(zColl, zHas)!=0
-       && (p->tab.pBe->bNative || remoteIsTextCol(&p->tab, iCol)) ){
+       && (p->tab.pBe->bNative || sqlormDeparseIsText(&p->tab, iCol)) ){
         e = ORM_PUSH_NO;
       }
     }
     bTextAff = 0;
-    if( e!=ORM_PUSH_NO && iCol>=0 && remoteIsTextCol(&p->tab, iCol)
+    if( e!=ORM_PUSH_NO && iCol>=0 && sqlormDeparseIsText(&p->tab, iCol)
      && op!=SQLITE_INDEX_CONSTRAINT_ISNULL && op!=SQLITE_INDEX_CONSTRAINT_ISNOTNULL
      && op!=SQLITE_INDEX_CONSTRAINT_LIKE && op!=SQLITE_INDEX_CONSTRAINT_GLOB ){
       /* A text column compared with a number: SQLite gives the column NUMERIC affinity when
@@ -1029,13 +1027,6 @@ static int remoteNextRow(remote_cursor *pCur){
 }
 
 static int remoteCellValue(remote_vtab *p, remote_cursor *pCur, int iCol, sqlite3_value **pp);
-
-/* Whether column iCol holds text as SQLite sees it (TEXT affinity here). */
-static int remoteIsTextCol(const OrmRemoteTable *pTab, int iCol){
-  int e = pTab->aCol[iCol].eType;
-  return e==ORM_RTYPE_TEXT || e==ORM_RTYPE_DATE || e==ORM_RTYPE_TIME
-      || e==ORM_RTYPE_TIMESTAMP || e==ORM_RTYPE_TIMESTAMPTZ;
-}
 
 /* Whether a plan is a join lookup the cache can serve: equality with values from the
 ** other tables, nothing ordered or limited, a server that is not SQLite (whose collations
@@ -1941,6 +1932,24 @@ static void ormRemoteSecretFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_result_text(ctx, zAlias, -1, SQLITE_TRANSIENT);
 }
 
+/* The open remote table zName of this connection, connected first when it is not yet
+** (reading its schema through SQL does); *pp is 0 when it is no remote table. */
+static int remoteFindVtab(RemoteDb *pRdb, sqlite3 *db, const char *zName, remote_vtab **pp){
+  remote_vtab *p;
+  int rc = SQLITE_OK;
+  for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zName)!=0; p=p->pNextVtab){}
+  if( p==0 ){
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q)", zName);
+    OrmNames n = {0, 0};
+    rc = zSql ? sqlormQueryNames(db, zSql, 0, &n, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+    sqlormNamesClear(&n);
+    for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zName)!=0; p=p->pNextVtab){}
+  }
+  *pp = p;
+  return rc;
+}
+
 /* orm_remote_version(table, column, policy): versions remote table `table` by `column`
 ** (NULL: not versioned), for orm_model's "version" option; policy 'strict' or 'advance'.
 ** The catalog keeps it (orm_remote_tables.options), the open table takes it now. */
@@ -1955,16 +1964,7 @@ static void ormRemoteVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   int rc;
   (void)argc;
   if( sqlormArgText(ctx, argv, 0, zFunc, "table", &zTable) ) return;
-  for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zTable)!=0; p=p->pNextVtab){}
-  if( p==0 ){
-    /* Connect it: reading its schema through SQL does. */
-    char *zSql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q)", zTable);
-    OrmNames n = {0, 0};
-    rc = zSql ? sqlormQueryNames(db, zSql, 0, &n, 0) : SQLITE_NOMEM;
-    sqlite3_free(zSql);
-    sqlormNamesClear(&n);
-    for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, zTable)!=0; p=p->pNextVtab){}
-  }
+  remoteFindVtab(pRdb, db, zTable, &p);
   if( p==0 ){
     zErr = sqlite3_mprintf("%s is not an orm_remote table of this connection", zTable);
     sqlormResultError(ctx, zFunc, SQLITE_ERROR, zErr);
@@ -2004,12 +2004,7 @@ static void ormRemoteRecoverFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     remote_vtab *p;
     RemoteSession *s = 0;
     OrmRemoteConn *pConn = 0;
-    char *zSql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q)", names.az[i]);
-    OrmNames one = {0, 0};
-    rc = zSql ? sqlormQueryNames(db, zSql, 0, &one, 0) : SQLITE_NOMEM;   /* connects it */
-    sqlite3_free(zSql);
-    sqlormNamesClear(&one);
-    for(p=pRdb->pVtab; p && sqlite3_stricmp(p->zName, names.az[i])!=0; p=p->pNextVtab){}
+    rc = remoteFindVtab(pRdb, db, names.az[i], &p);
     if( rc!=SQLITE_OK || p==0 ) continue;
     rc = remoteSession(p, &s);
     if( rc==SQLITE_OK && s->bRecovered==2 ) continue;   /* this server is done */
@@ -2168,43 +2163,32 @@ static void ormRemoteImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **
 }
 
 int sqlormRemoteRegister(sqlite3 *db){
+  /* Every function of the layer is direct-only; orm_remote_cell ignores its user data. */
+  static const struct {
+    const char *zName;
+    int nArg;
+    void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+  } aFunc[] = {
+    { "orm_remote_secret",  2, ormRemoteSecretFunc },
+    { "orm_remote_sql",     0, ormRemoteSqlFunc },
+    { "orm_remote_import",  2, ormRemoteImportFunc },
+    { "orm_remote_import",  3, ormRemoteImportFunc },
+    { "orm_remote_cell",    2, remoteCellFunc },
+    { "orm_remote_version", 3, ormRemoteVersionFunc },
+    { "orm_remote_recover", 0, ormRemoteRecoverFunc },
+    { "orm_remote_recover", 1, ormRemoteRecoverFunc },
+  };
   RemoteDb *pRdb = sqlite3_malloc64(sizeof(*pRdb));
-  int rc;
+  int rc, i;
   if( pRdb==0 ) return SQLITE_NOMEM;
   memset(pRdb, 0, sizeof(*pRdb));
   pRdb->db = db;
   rc = sqlite3_create_module_v2(db, "orm_remote", &remoteModule, pRdb, remoteDbFree);
   if( rc==SQLITE_BUSY ) return SQLITE_OK;   /* loaded again while tables use it: kept */
   if( rc!=SQLITE_OK ) return rc;
-  rc = sqlormCreateFunctionData(db, "orm_remote_secret", 2, SQLITE_UTF8|SQLITE_DIRECTONLY, pRdb,
-                                ormRemoteSecretFunc);
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_sql", 0, SQLITE_UTF8|SQLITE_DIRECTONLY, pRdb,
-                                  ormRemoteSqlFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_import", 2, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  pRdb, ormRemoteImportFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_import", 3, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  pRdb, ormRemoteImportFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunction(db, "orm_remote_cell", 2, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                              remoteCellFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_version", 3, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  pRdb, ormRemoteVersionFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_recover", 0, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  pRdb, ormRemoteRecoverFunc);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlormCreateFunctionData(db, "orm_remote_recover", 1, SQLITE_UTF8|SQLITE_DIRECTONLY,
-                                  pRdb, ormRemoteRecoverFunc);
+  for(i=0; rc==SQLITE_OK && i<(int)(sizeof(aFunc)/sizeof(aFunc[0])); i++){
+    rc = sqlormCreateFunctionData(db, aFunc[i].zName, aFunc[i].nArg,
+                                  SQLITE_UTF8|SQLITE_DIRECTONLY, pRdb, aFunc[i].xFunc);
   }
   if( rc==SQLITE_OK ) rc = sqlormPoolRegister(db);
   return rc;

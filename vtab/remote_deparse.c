@@ -50,6 +50,11 @@ static int deparseClass(int eType){
   }
 }
 
+/* Whether column iCol holds text as SQLite sees it (TEXT affinity here). */
+int sqlormDeparseIsText(const OrmRemoteTable *pTab, int iCol){
+  return deparseClass(pTab->aCol[iCol].eType)==CLS_TEXT;
+}
+
 static int deparseIsRange(int op){
   return op==SQLITE_INDEX_CONSTRAINT_GT || op==SQLITE_INDEX_CONSTRAINT_GE
       || op==SQLITE_INDEX_CONSTRAINT_LT || op==SQLITE_INDEX_CONSTRAINT_LE;

@@ -85,6 +85,7 @@ struct OrmPlan {
 #define ORM_PUSH_LOOSE 2
 int sqlormDeparsePushable(const OrmRemoteTable *pTab, int iCol, int op);
 int sqlormDeparseOrderable(const OrmRemoteTable *pTab, int iCol);
+int sqlormDeparseIsText(const OrmRemoteTable *pTab, int iCol);
 char *sqlormPlanWrite(const OrmPlan *p, const OrmRemoteTable *pTab);
 int sqlormPlanRead(const char *z, OrmPlan *p);
 /* The SELECT of a plan for the values in argv; its parameters in *papParam (pointers into
